@@ -1,0 +1,38 @@
+# Two commands do all set-up:  `make lab` (open the course)  and  `make test` (run every test).
+# Both create the virtual environment .venv/ when it is missing and reinstall
+# when pyproject.toml changes. Only Python 3.10+ and make are needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+# JupyterLab refuses to run as root unless told it may.
+# nbgrader calls tools such as alembic by name: the environment's bin comes first.
+export PATH := $(abspath $(BIN)):$(PATH)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test release clean-venv help
+
+help:
+	@echo "make lab      open JupyterLab on the course (creates .venv on first use)"
+	@echo "make test     run the whole test suite"
+	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(ROOT_FLAG) course/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+release: $(STAMP)
+	$(BIN)/python -m mlroles.release
+
+clean-venv:
+	rm -rf $(VENV)

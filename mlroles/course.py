@@ -1,0 +1,53 @@
+"""The map of the course: its lessons and exercises, in the order a learner takes them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    kind: str  # "lesson" or "exercise"
+    title: str
+    path: str  # relative to the repository root
+
+    @property
+    def ready(self) -> bool:
+        return (REPO_ROOT / self.path).exists()
+
+
+LESSONS = (
+    Part("00_start_here", "lesson", "Start here", "course/00_start_here.ipynb"),
+    Part("01_two_roles_two_risks", "lesson", "Two roles, two risks", "course/01_two_roles_two_risks.ipynb"),
+    Part("02_data_scientist_fit", "lesson", "When the team needs a data scientist", "course/02_data_scientist_fit.ipynb"),
+    Part("03_ml_engineer_fit", "lesson", "When the team needs an ML engineer", "course/03_ml_engineer_fit.ipynb"),
+    Part("04_production_handoff", "lesson", "The production handoff", "course/04_production_handoff.ipynb"),
+    Part("05_skills_and_interview_signals", "lesson", "Skills and interview signals",
+         "course/05_skills_and_interview_signals.ipynb"),
+    Part("06_one_person_coverage", "lesson", "When one person covers both", "course/06_one_person_coverage.ipynb"),
+)
+
+EXERCISES = (
+    Part("ex1_responsibilities", "exercise", "Who owns it?",
+         "exercises/ex1_responsibilities/ex1_responsibilities.ipynb"),
+    Part("ex2_serving_handoff", "exercise", "Batch or online, and who owns the handoff",
+         "exercises/ex2_serving_handoff/ex2_serving_handoff.ipynb"),
+    Part("ex3_job_ads", "exercise", "Read the job ad", "exercises/ex3_job_ads/ex3_job_ads.ipynb"),
+    Part("ex4_team_coverage", "exercise", "Who do we need next?",
+         "exercises/ex4_team_coverage/ex4_team_coverage.ipynb"),
+)
+
+
+def contents():
+    """The course map as a table: step, kind, title, the file to open, and whether it is in this copy yet."""
+    import pandas as pd
+
+    rows = [
+        {"step": i, "kind": part.kind, "title": part.title, "open": part.path,
+         "in this copy": "yes" if part.ready else "not yet"}
+        for i, part in enumerate(LESSONS + EXERCISES)
+    ]
+    return pd.DataFrame(rows).set_index("step")

@@ -1,0 +1,54 @@
+"""Test harness shared by every test.
+
+Jupyter and IPython write into the home folder by default. Every test session gets
+its own empty config, data, runtime and IPython folders instead, so runs are
+repeatable and never touch a learner's settings. The kernelspec stays reachable
+because it lives in the environment's own share/jupyter.
+"""
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+_ISOLATED = Path(tempfile.mkdtemp(prefix="mlroles-tests-"))
+for _var, _sub in {
+    "JUPYTER_CONFIG_DIR": "jupyter-config",
+    "JUPYTER_DATA_DIR": "jupyter-data",
+    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+    "IPYTHONDIR": "ipython",
+}.items():
+    (_ISOLATED / _sub).mkdir()
+    os.environ[_var] = str(_ISOLATED / _sub)
+os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+# nbgrader runs `alembic` and kernels by name: the environment's own bin comes first,
+# whether or not the environment was activated.
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+# A learner's matplotlib settings must not change what the notebooks print.
+os.environ["MPLBACKEND"] = "Agg"
+os.environ["MPLCONFIGDIR"] = str(_ISOLATED / "matplotlib")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Fixture notebooks are inputs to tests, not notebooks for nbval to run.
+collect_ignore_glob = ["fixtures/*"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_ISOLATED, ignore_errors=True)
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def course_root(tmp_path):
+    """A temporary nbgrader course root configured like the real one."""
+    from course_helpers import TempCourse
+
+    return TempCourse(tmp_path / "course")

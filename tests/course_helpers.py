@@ -1,0 +1,115 @@
+"""Real nbgrader, in a temporary course root configured from the repository's nbgrader_config.py."""
+import shutil
+from pathlib import Path
+
+import nbformat
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_course_config(root: Path) -> Config:
+    """The repository's nbgrader configuration, pointed at ``root``.
+
+    nbgrader's Python API does not read nbgrader_config.py by itself, so we load it
+    and pass it in, as an instructor's tools would.
+    """
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    config.Exchange.root = str(root / "exchange")
+    return config
+
+
+class TempCourse:
+    """A throw-away course root with a configured ``NbGraderAPI`` (``self.api``)."""
+
+    def __init__(self, root: Path):
+        from nbgrader.apps import NbGraderAPI
+
+        self.root = Path(root)
+        (self.root / "exchange").mkdir(parents=True)
+        self.config = load_course_config(self.root)
+        self.api = NbGraderAPI(config=self.config)
+
+    def path(self, *parts) -> Path:
+        return self.root.joinpath(*parts)
+
+    def add_source(self, assignment: str, notebook: nbformat.NotebookNode, name: str) -> Path:
+        dest = self.path("solutions", assignment, f"{name}.ipynb")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, dest)
+        return dest
+
+    def copy_source(self, assignment: str) -> None:
+        shutil.copytree(REPO / "solutions" / assignment, self.path("solutions", assignment))
+
+    def submit(self, student: str, assignment: str, notebook: nbformat.NotebookNode, name: str) -> Path:
+        dest = self.path("submitted", student, assignment, f"{name}.ipynb")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, dest)
+        return dest
+
+    def release_notebook(self, assignment: str, name: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.path("exercises", assignment, f"{name}.ipynb"), as_version=4)
+
+    def generate(self, assignment: str) -> None:
+        result = self.api.generate_assignment(assignment)
+        assert result["success"], result["error"] + result["log"]
+
+    def autograde(self, assignment: str, student: str) -> None:
+        result = self.api.autograde(assignment, student)
+        assert result["success"], result["error"] + result["log"]
+
+    def feedback(self, assignment: str, student: str) -> str:
+        result = self.api.generate_feedback(assignment, student)
+        assert result["success"], result["error"] + result["log"]
+        files = list(self.path("feedback", student, assignment).glob("*.html"))
+        assert files, "nbgrader wrote no feedback file"
+        return "\n".join(f.read_text(encoding="utf-8") for f in files)
+
+    def scores(self, assignment: str, student: str) -> dict:
+        """Automatic score of every grade cell, keyed by grade id."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.config.CourseDirectory.db_url) as gb:
+            submission = gb.find_submission(assignment, student)
+            return {
+                grade.name: grade.score
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            }
+
+
+def nbgrader_cell(kind: str, source: str, grade_id: str, *, points: float = 0, solution=False,
+                  grade=False, locked=False) -> nbformat.NotebookNode:
+    """A cell with nbgrader metadata, as the Create Assignment sidebar would write it."""
+    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    cell = make(source)
+    cell.metadata["nbgrader"] = {
+        "grade": grade, "solution": solution, "locked": locked,
+        "grade_id": grade_id, "schema_version": 3,
+        **({"points": points} if grade else {}),
+    }
+    return cell
+
+
+def tiny_assignment() -> nbformat.NotebookNode:
+    """One function to write, one visible test (1 point), one hidden partial-credit test (3 points)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("Write `double(x)`."),
+        nbgrader_cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+                      "double", solution=True),
+        nbgrader_cell("code", "assert double(2) == 4, 'double(2) should be 4'", "visible_double",
+                      points=1, grade=True, locked=True),
+        nbgrader_cell(
+            "code",
+            "score = 0\n### BEGIN HIDDEN TESTS\nfor x, want in ((1, 2), (5, 10), (-3, -6)):\n"
+            "    try:\n        score += double(x) == want\n    except Exception:\n        pass\n"
+            "### END HIDDEN TESTS\nscore",
+            "hidden_double", points=3, grade=True, locked=True),
+    ]
+    return nb

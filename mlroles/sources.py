@@ -1,0 +1,76 @@
+"""The citation registry: render a source id as a citation a learner can look up.
+
+Every claim in the lessons and every item in the exercises names source ids from
+``datasets/sources.csv``. Each row records where the source page cited a passage,
+where the transcript really has it, who says it, and whether the page was right.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from mlroles.data import load_sources
+
+
+class UnknownSourceError(KeyError):
+    """A source id that is not in datasets/sources.csv."""
+
+    def __str__(self) -> str:  # KeyError would wrap the message in quotes
+        return self.args[0]
+
+
+def _row(source_id: str):
+    sources = load_sources().set_index("source_id")
+    if not isinstance(source_id, str) or source_id not in sources.index:
+        raise UnknownSourceError(
+            f"{source_id!r} is not a source id in datasets/sources.csv; ids look like 'roles-4010' "
+            "(episode code and the minute and second the source page gives)")
+    return sources.loc[source_id]
+
+
+def _timestamp_note(row) -> str:
+    if row["status"] == "not_found":
+        return f"cited at {row['cited_at']}, not found in the transcript"
+    if row["status"] == "corrected" and row["cited_at"] != row["said_at"]:
+        return f"{row['said_at']} (the source page says {row['cited_at']})"
+    return row["said_at"]
+
+
+def cite(source_id: str) -> str:
+    """One citation as text: episode title, season and episode, guest, and the checked timestamp.
+
+    >>> cite("roles-4010")  # doctest: +SKIP
+    'Data Team Roles Explained (S1E1, Alexey Grigorev), 25:27 (the source page says 40:10)'
+    """
+    row = _row(source_id)
+    said_by = "" if row["speaker"] == row["guest"] else f", said by {row['speaker']}"
+    return (f"{row['episode_title']} (S{row['season']}E{row['episode']}, {row['guest']}), "
+            f"{_timestamp_note(row)}{said_by}")
+
+
+def references(source_ids: Iterable[str]):
+    """A references table for the end of a lesson: one row per cited passage, in the order given.
+
+    Columns: episode, guest, timestamp (checked against the transcript), speaker,
+    what is said there, and the result of the check.
+    """
+    import pandas as pd
+
+    seen: list[str] = []
+    for source_id in source_ids:
+        if source_id not in seen:
+            seen.append(source_id)
+    rows = []
+    for source_id in seen:
+        row = _row(source_id)
+        check = {"verified": "as the source page cites it", "not_found": "not found in the transcript"}.get(
+            row["status"], f"corrected: {row['note']}")
+        rows.append({
+            "id": source_id,
+            "episode": f"{row['episode_title']} (S{row['season']}E{row['episode']})",
+            "guest": row["guest"],
+            "timestamp": _timestamp_note(row),
+            "speaker": row["speaker"],
+            "what is said there": row["summary"],
+            "check": check,
+        })
+    return pd.DataFrame(rows).set_index("id")

@@ -1,0 +1,84 @@
+"""Graded keys exist for every graded item on the instructor's side, and nowhere a learner can read."""
+import re
+from importlib import resources
+
+import pytest
+
+from mlroles import data
+from mlroles.answer_keys import AnswerKeyError, load_graded_keys
+
+
+@pytest.fixture(scope="module")
+def keys(request):
+    repo = request.config.rootpath
+    return load_graded_keys(repo / "solutions" / "graded_keys.csv")
+
+
+def test_every_graded_item_has_a_complete_key(keys):
+    assert len(keys["responsibilities"]) >= 16
+    assert set(keys) == {"responsibilities", "serving_scenarios", "job_ads", "team_scenarios"}
+    for name, table in keys.items():
+        assert not table.isna().any().any(), name
+
+
+def test_counts_over_both_pools(keys):
+    items = data.load_responsibilities()
+    owners = items.set_index("responsibility_id")["owner"].fillna(keys["responsibilities"]["owner"])
+    assert owners.notna().all()
+    assert owners.value_counts().min() >= 12
+    assert set(owners) == set(data.OWNERS)
+
+
+def test_a_key_for_an_ungraded_item_is_refused(repo, tmp_path):
+    text = (repo / "solutions" / "graded_keys.csv").read_text()
+    practice = data.load_responsibilities().query("pool == 'practice'")["responsibility_id"].iloc[0]
+    (tmp_path / "k.csv").write_text(text + f"responsibilities,{practice},owner,shared\n")
+    with pytest.raises(AnswerKeyError, match=f"keys for items that are not graded: {practice}"):
+        load_graded_keys(tmp_path / "k.csv")
+
+
+def test_a_missing_key_is_named(repo, tmp_path):
+    lines = (repo / "solutions" / "graded_keys.csv").read_text().splitlines()
+    dropped = next(line for line in lines if line.startswith("team_scenarios,") and ",next_need," in line)
+    (tmp_path / "k.csv").write_text("\n".join(l for l in lines if l != dropped) + "\n")
+    item = dropped.split(",")[1]
+    with pytest.raises(AnswerKeyError, match=f"team_scenarios {item} has no next_need"):
+        load_graded_keys(tmp_path / "k.csv")
+
+
+LEARNER_SIDE = ("exercises", "datasets", "mlroles")
+TEXT = {".py", ".ipynb", ".csv", ".md", ".json", ".txt", ".html", ".cfg", ".toml", ".yml"}
+
+
+def learner_files(repo):
+    for folder in LEARNER_SIDE:
+        for path in (repo / folder).rglob("*"):
+            if path.is_file() and path.suffix in TEXT:
+                yield path
+    package = resources.files("mlroles")
+    for path in package.rglob("*") if hasattr(package, "rglob") else []:
+        if path.is_file() and path.suffix in TEXT:
+            yield path
+
+
+def test_no_graded_key_is_readable_from_what_learners_receive(repo, keys):
+    """No rationale of a graded item, and no item id written next to its graded label."""
+    texts = {path: path.read_text(encoding="utf-8", errors="ignore") for path in learner_files(repo)}
+    assert any(p.name == "responsibilities.csv" for p in texts)  # the scan does read the datasets
+    for name, table in keys.items():
+        for item, row in table.iterrows():
+            for field, value in row.items():
+                if field in ("rationale",):
+                    needles = [value[:60]]
+                elif field == "source_ids":
+                    continue  # ids are cited everywhere; alone they reveal no answer
+                else:
+                    needles = []
+                    pattern = re.compile(rf"\b{re.escape(item)}\b\W{{1,8}}{re.escape(value)}\b")
+                    for path, text in texts.items():
+                        assert not pattern.search(text), f"{path} pairs {item} with its graded {field}"
+                for needle in needles:
+                    for path, text in texts.items():
+                        assert needle not in text, f"{path} holds the graded {field} of {name} {item}"
+    assert not (repo / "datasets" / "graded_keys.csv").exists()
+    assert not resources.files("mlroles.datasets").joinpath("graded_keys.csv").is_file()

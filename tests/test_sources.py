@@ -1,0 +1,32 @@
+"""Citations render from the registry with the checked timestamp, and say when the page was wrong."""
+import pytest
+
+from mlroles import sources
+from mlroles.sources import UnknownSourceError
+
+
+def test_cite_a_verified_passage():
+    assert sources.cite("roles-1704") == "Data Team Roles Explained (S1E1, Alexey Grigorev), 17:04"
+
+
+def test_cite_a_corrected_passage_gives_the_real_time_and_speaker():
+    text = sources.cite("platform-5415")
+    assert text == ("Building Production ML Platforms (S14E8, Simon Stiebellehner), 55:29 "
+                    "(the source page says 54:15), said by Alexey Grigorev")
+
+
+def test_unknown_id_says_what_ids_look_like():
+    with pytest.raises(UnknownSourceError) as caught:
+        sources.cite("roles-4011")
+    assert str(caught.value).startswith("'roles-4011' is not a source id in datasets/sources.csv")
+    with pytest.raises(UnknownSourceError):
+        sources.cite(None)
+
+
+def test_references_table_keeps_order_and_drops_repeats():
+    table = sources.references(["mleng-4423", "roles-1704", "mleng-4423"])
+    assert list(table.index) == ["mleng-4423", "roles-1704"]
+    assert list(table.columns) == ["episode", "guest", "timestamp", "speaker", "what is said there", "check"]
+    assert table.loc["mleng-4423", "timestamp"] == "44:47 (the source page says 44:23)"
+    assert table.loc["mleng-4423", "check"].startswith("corrected: ")
+    assert table.loc["roles-1704", "check"] == "as the source page cites it"

@@ -15,8 +15,12 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "mlroles"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
-# Only notebooks and the files an assignment needs are copied into a release.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.choices.json"]
+# Files nbgrader never copies, neither into a release nor from a submission into grading.
+# The learners' *.choices.json files (answers saved by the widgets) must NOT be listed
+# here: autograde copies a submission's files with this same filter, and the choices are
+# what it grades. Instead, solutions/ must never hold one (a test checks it), because
+# autograde also overwrites a submission's files with the source folder's.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 # Every cell gets at most this many seconds during autograde and validate; a cell that
 # runs longer is interrupted and the cells after it still run.
@@ -26,15 +30,22 @@ c.Execute.timeout = 30
 # "needs manual grading" with no score.
 c.OverwriteCells.add_missing_cells = True
 
+# A written answer is a manually graded markdown cell; its rubric and exemplar sit in the
+# read-only question cell above it, between BEGIN/END MARK SCHEME. nbgrader would insist
+# on a "task" cell there, which would carry points of its own: points stay on the answer.
+c.ClearMarkScheme.enforce_metadata = False
+
 # Runaway prints are cut so a notebook that prints a million lines stays gradable.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 20
 
-# Feedback shows learners their score, never the hidden tests: the hidden regions are
-# removed from the test cells, and tracebacks of test cells are cut to one line.
+# Feedback shows learners their score, never the hidden tests or the graders' rubrics:
+# hidden regions and mark schemes (rubric and exemplar) are removed, and tracebacks of
+# test cells are cut to one line.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
     "mlroles.nbgrader_plugins.RedactTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

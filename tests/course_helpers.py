@@ -113,3 +113,54 @@ def tiny_assignment() -> nbformat.NotebookNode:
             "hidden_double", points=3, grade=True, locked=True),
     ]
     return nb
+
+
+# --- exercise notebooks -------------------------------------------------------------------
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return cell
+    raise KeyError(f"no cell with grade id {grade_id!r}")
+
+
+def with_source(nb: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with the cell ``grade_id`` rewritten, as a learner would edit it."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    cell_by_id(nb, grade_id).source = source
+    return nb
+
+
+def grade_cells(nb: nbformat.NotebookNode) -> dict:
+    """grade id -> points for every graded cell (the one place points live)."""
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def auto_graded_ids(nb: nbformat.NotebookNode) -> set:
+    """Grade cells scored by tests (code), as opposed to written answers graded by hand."""
+    return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+
+
+def validate(course: "TempCourse", path: Path, invert: bool = False) -> dict:
+    """nbgrader's own Validator (what the Validate button runs), with the course's configuration."""
+    from nbgrader.validator import Validator
+
+    return Validator(config=course.config, invert=invert).validate(str(path))
+
+
+def normalized(nb: nbformat.NotebookNode) -> dict:
+    """A notebook as a comparable structure, without what changes from run to run."""
+    return {
+        "metadata": {k: v for k, v in nb.metadata.items() if k not in ("language_info", "widgets")},
+        "cells": [{"cell_type": c.cell_type, "source": c.source,
+                   "nbgrader": c.metadata.get("nbgrader"),
+                   "outputs": c.get("outputs", [])} for c in nb.cells],
+    }

@@ -1,0 +1,80 @@
+"""What the hidden tests of the exercises use: type-strict, partial-credit scoring.
+
+A learner's code runs in the same kernel as the tests, so the tests must not trust
+the learner's objects. Every comparison here insists on exact built-in types (a dict
+subclass that claims every key, or a str subclass whose == is always true, scores
+nothing) and uses references to the built-ins taken when this module was imported,
+before any learner code could shadow ``type``, ``str`` or ``isinstance``. The keys are
+iterated, never the learner's object. A score is a plain float: nbgrader uses a test
+cell's last value as its points.
+
+Nothing here writes to stderr: nbgrader scores a test cell that does so as 0.
+"""
+from __future__ import annotations
+
+_type = type
+_dict = dict
+_str = str
+_float = float
+_list = list
+_set = set
+_len = len
+_dict_get = dict.get
+_str_eq = str.__eq__
+
+
+def _label_of(answers, item_id):
+    """The learner's answer for one item, or None unless it is an exact str."""
+    value = _dict_get(answers, item_id)
+    return value if _type(value) is _str else None
+
+
+def score_labels(answers, key, points_per_item=1.0) -> float:
+    """One ``points_per_item`` for each item whose answer is exactly the key's label.
+
+    ``answers`` must be a plain dict of plain str; anything else scores 0.
+    """
+    if _type(answers) is not _dict:
+        return 0.0
+    score = 0.0
+    for item_id, expected in key.items():
+        label = _label_of(answers, item_id)
+        if label is not None and _str_eq(label, expected) is True:
+            score += points_per_item
+    return _float(score)
+
+
+def format_problems(answers, item_ids, labels) -> list:
+    """Learner-worded reasons why ``answers`` is not a complete, valid answer set (empty when it is)."""
+    allowed = ", ".join(repr(label) for label in labels)
+    if _type(answers) is not _dict:
+        return [f"Your answers must be a plain dict mapping item ids to labels, not a {_type(answers).__name__}."]
+    problems = []
+    missing = [i for i in item_ids if _dict_get(answers, i) is None]
+    if missing:
+        problems.append(f"{_len(missing)} item(s) have no answer yet: {', '.join(missing)}.")
+    for item_id in item_ids:
+        label = _dict_get(answers, item_id)
+        if label is None:
+            continue
+        if _type(label) is not _str or label not in labels:
+            problems.append(f"{item_id}: {label!r} is not a valid label; use one of {allowed}.")
+    return problems
+
+
+def assert_complete(answers, item_ids, labels) -> None:
+    """The visible format test: fails with a message that says what to fix."""
+    problems = format_problems(answers, item_ids, labels)
+    if problems:
+        raise AssertionError(" ".join(problems))
+
+
+def assert_attempted(answers) -> None:
+    """Visible part of a partial-credit test: fails only when nothing at all was answered.
+
+    It lets the Validate button (and ``nbgrader validate --invert``) tell an untouched
+    notebook from a started one, without taking partial credit away from a learner
+    who answered some items.
+    """
+    if _type(answers) is not _dict or not any(_type(v) is _str for v in answers.values()):
+        raise AssertionError("No graded answer yet: choose owners on the board (or type the dict) first.")

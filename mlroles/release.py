@@ -30,11 +30,23 @@ def make_api(root: Path = REPO_ROOT):
     return NbGraderAPI(config=config)
 
 
+def stray_choices(assignment: str, root: Path = REPO_ROOT) -> list[Path]:
+    """Saved widget choices inside a source folder (left there by trying the solution notebook)."""
+    return sorted((root / "solutions" / assignment).rglob("*.choices.json"))
+
+
 def release(assignments: list[str], root: Path = REPO_ROOT) -> list[str]:
     """Generate each assignment; return the error messages (empty when all went well)."""
     api = make_api(root)
     errors = []
     for assignment in assignments:
+        strays = stray_choices(assignment, root)
+        if strays:
+            names = ", ".join(str(p.relative_to(root)) for p in strays)
+            errors.append(f"{assignment}: {names} holds widget choices made while trying the solution notebook. "
+                          "nbgrader would release it to learners and copy it over their own saved answers at "
+                          "grading. Delete it, then release again.")
+            continue
         result = api.generate_assignment(assignment, force=True)
         if result["success"]:
             print(f"released {assignment} -> exercises/{assignment}/")

@@ -34,25 +34,26 @@ class ClassificationBoard(widgets.VBox):
         rows = []
         options = [(question.labels.name(v), v) for v in question.labels.values]
         for item_id, text in question.items.items():
-            control = widgets.ToggleButtons(options=options, value=None, style={"button_width": "118px"},
+            control = widgets.ToggleButtons(options=options, value=None, style={"button_width": "9.5em"},
                                             tooltips=[f"{item_id}: {name}" for name, _ in options],
-                                            layout=widgets.Layout(width="auto"))
+                                            layout=widgets.Layout(flex="0 0 auto", width="auto"))
             control.observe(self._changed, names="value")
             mark = widgets.HTML(value="", layout=widgets.Layout(width="1.6em"))
             label = widgets.HTML(value=f"<b>{html.escape(item_id)}</b> {html.escape(text)}",
-                                 layout=widgets.Layout(flex="1 1 auto", min_width="16em"))
+                                 layout=widgets.Layout(flex="1 1 0", min_width="14em"))
             self.controls[item_id] = control
             self.marks[item_id] = mark
             rows.append(widgets.HBox([mark, label, control],
                                      layout=widgets.Layout(align_items="center", border_bottom="1px solid #eee")))
         self.summary = widgets.HTML()
         self.check_button = widgets.Button(description="Check my answers", button_style="primary",
-                                           icon="check", tooltip="Check the answers chosen on this board")
+                                           icon="check", tooltip="Check the answers chosen on this board",
+                                           layout=widgets.Layout(width="auto", flex="0 0 auto"))
         self.check_button.on_click(lambda _: self.check())
         self.feedback = widgets.HTML()
         self.notice = widgets.HTML()
         super().__init__([self.notice, *rows, widgets.HBox([self.check_button, self.summary]), self.feedback],
-                         layout=widgets.Layout(max_width="60em"))
+                         layout=widgets.Layout(max_width="64em"))
         self._loading = True
         self._restore()
         self._loading = False

@@ -20,6 +20,7 @@ SCHEMAS = {
     "serving_scenarios": data.SERVING_SCENARIOS,
     "job_ads": data.JOB_ADS,
     "team_scenarios": data.TEAM_SCENARIOS,
+    "handoff_artifacts": data.HANDOFF_ARTIFACTS,
 }
 KEYS_FILE = Path("solutions") / "graded_keys.csv"
 

@@ -425,3 +425,59 @@ def load_prediction_log(path: Path | str | None = None) -> pd.DataFrame:
     frame["prediction"] = frame["prediction"].astype("int64")
     frame["label"] = pd.to_numeric(frame["label"].where(frame["label"].ne(""))).astype("Int64")
     return frame
+
+
+QUIZ = Schema("quizzes/<lesson>.csv", (
+    Column("quiz_id", _pattern(r"L\d-Q\d", "L1-Q2")),
+    Column("question", _text(4)),
+    Column("option_id", _one_of(("a", "b", "c", "d"))),
+    Column("option", _text(1)),
+    Column("correct", _one_of(YES_NO)),
+    Column("feedback", _text(4)),
+    Column("source_ids", _IDS, required=False),
+), "quiz_id")
+
+
+def load_quiz(lesson: str, path: Path | str | None = None, *, source_ids: set[str] | None = None) -> pd.DataFrame:
+    """The self-check at the end of a lesson: one row per option, with feedback for every option.
+
+    Each question (``quiz_id``) has two to four options, exactly one of them correct, and
+    repeats its question text on every row.
+    """
+    if lesson not in LESSON_IDS:
+        raise DatasetError(f"{lesson!r} is not a lesson; use one of: {', '.join(LESSON_IDS)}")
+    schema = Schema(f"quizzes/{lesson}.csv", QUIZ.columns, QUIZ.id_column)
+    frame = _load(schema, path if path is not None else dataset_path(f"quizzes/{lesson}.csv"), source_ids)
+    for quiz_id, rows in frame.groupby("quiz_id", sort=False):
+        first = rows.index[0]
+        if not 2 <= len(rows) <= 4:
+            raise _fail(schema, frame, first, "option_id", f"{quiz_id} has {len(rows)} options; give it 2 to 4")
+        if rows["correct"].eq("yes").sum() != 1:
+            raise _fail(schema, frame, first, "correct", f"{quiz_id} needs exactly one option marked 'yes'")
+        if rows["question"].nunique() != 1:
+            raise _fail(schema, frame, first, "question", f"{quiz_id} must repeat the same question on every row")
+        if rows["option_id"].duplicated().any():
+            raise _fail(schema, frame, rows.index[rows["option_id"].duplicated()][0], "option_id",
+                        f"{quiz_id} uses the same option id twice")
+    frame["correct"] = frame["correct"].eq("yes")
+    _to_lists(frame, "source_ids")
+    return frame
+
+
+HANDOFF_ARTIFACTS = Schema("handoff_artifacts.csv", (
+    Column("artifact_id", _pattern(r"H\d{2,3}", "H07"), unique=True),
+    Column("artifact", _text(1)),
+    Column("description", _text(4)),
+    Column("owner", _one_of(OWNERS), answer=True),
+    Column("rationale", _text(5), answer=True),
+    Column("source_ids", _IDS, answer=True),
+    Column("pool", _one_of(POOLS)),
+), "artifact_id")
+
+
+def load_handoff_artifacts(path: Path | str | None = None, *, source_ids: set[str] | None = None) -> pd.DataFrame:
+    """What changes hands when a model enters a product, and who owns each piece."""
+    frame = _load(HANDOFF_ARTIFACTS, path, source_ids)
+    _to_lists(frame, "source_ids")
+    _blank_to_missing(frame, "owner", "rationale")
+    return frame

@@ -258,3 +258,24 @@ class LabelQuestion:
         rows = [{"id": i, "item": text, "answer": self.labels.name(self.key[i]), "why": self.why.get(i, ""),
                  "read": self.read.get(i, "")} for i, text in self.items.items()]
         return pd.DataFrame(rows).set_index("id")
+
+
+MODE_LABELS = LabelSet({"batch": "batch", "online": "online"},
+                       aliases={"real time": "online", "realtime": "online", "real-time": "online",
+                                "streaming": "online", "offline": "batch", "scheduled": "batch"})
+
+ROLE_LABELS = LabelSet(
+    {"data_scientist": "data scientist", "ml_engineer": "ML engineer", "ml_platform_engineer": "ML platform engineer",
+     "data_engineer": "data engineer", "analyst": "analyst", "product_engineer": "product engineer",
+     "unclear": "unclear"},
+    aliases={"ds": "data_scientist", "mle": "ml_engineer", "machine learning engineer": "ml_engineer",
+             "platform engineer": "ml_platform_engineer", "mlops engineer": "ml_platform_engineer",
+             "data analyst": "analyst", "software engineer": "product_engineer"},
+)
+
+NEED_LABELS = LabelSet(
+    {"data_scientist": "a data scientist", "ml_engineer": "an ML engineer", "both": "both",
+     "one_person": "one person can cover it for now"},
+    aliases={"ds": "data_scientist", "data scientist": "data_scientist", "mle": "ml_engineer",
+             "ml engineer": "ml_engineer", "one person": "one_person", "either": "one_person"},
+)

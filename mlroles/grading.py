@@ -78,3 +78,36 @@ def assert_attempted(answers) -> None:
     """
     if _type(answers) is not _dict or not any(_type(v) is _str for v in answers.values()):
         raise AssertionError("No graded answer yet: choose owners on the board (or type the dict) first.")
+
+
+def score_function(fn, rows, key, seconds=1.0, points_per_item=1.0) -> float:
+    """One ``points_per_item`` for each row on which ``fn(row)`` returns exactly the key's label.
+
+    ``rows`` maps item ids to the row's values (written into the hidden test, so a learner
+    cannot swap the data); each call gets a pandas Series, a time limit, and no stdout or
+    stderr. A call that raises, hangs or returns anything but the exact str scores 0 for
+    that row and never stops the others.
+    """
+    from pandas import Series
+
+    from mlroles.function_checks import call_safely
+
+    if not callable(fn):
+        return 0.0
+    score = 0.0
+    for item_id, expected in key.items():
+        value, problem = call_safely(fn, Series(_dict(rows[item_id]), name=item_id), seconds)
+        if problem is None and _type(value) is _str and _str_eq(value, expected) is True:
+            score += points_per_item
+    return _float(score)
+
+
+def assert_function_written(fn, sample) -> None:
+    """Visible part of a function test: fails only while the function is missing or still the stub."""
+    from mlroles.function_checks import call_safely
+
+    if not callable(fn):
+        raise AssertionError("Define the function first (run its cell).")
+    _, problem = call_safely(fn, sample, 5.0)
+    if problem is not None and "not written yet" in problem:
+        raise AssertionError("The function still raises NotImplementedError: write its body first.")

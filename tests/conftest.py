@@ -25,7 +25,7 @@ os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 # whether or not the environment was activated.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 # A learner's matplotlib settings must not change what the notebooks print.
-os.environ["MPLBACKEND"] = "Agg"
+os.environ.pop("MPLBACKEND", None)
 os.environ["MPLCONFIGDIR"] = str(_ISOLATED / "matplotlib")
 
 import pytest  # noqa: E402

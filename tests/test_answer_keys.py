@@ -16,7 +16,8 @@ def keys(request):
 
 def test_every_graded_item_has_a_complete_key(keys):
     assert len(keys["responsibilities"]) >= 16
-    assert set(keys) == {"responsibilities", "serving_scenarios", "job_ads", "team_scenarios"}
+    assert set(keys) == {"responsibilities", "serving_scenarios", "job_ads", "team_scenarios", "handoff_artifacts"}
+    assert len(keys["handoff_artifacts"]) >= 10
     for name, table in keys.items():
         assert not table.isna().any().any(), name
 

@@ -1,0 +1,248 @@
+"""Every exercise through nbgrader's real API, in a temporary course root:
+
+release drift, hidden keys against the instructor's keys, points stated once, the solution
+(clean under nbval-lax, full automatic points), the untouched release (0, validate --invert),
+a partial submission (exact points), board-only answers, and feedback without keys,
+hidden tests or rubrics.
+"""
+import ast
+import copy
+import html
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from course_helpers import (auto_graded_ids, cell_by_id, grade_cells, normalized, read_notebook, validate,
+                            with_source)
+
+pytestmark = pytest.mark.slow
+OTHER_OWNER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
+
+
+@dataclass(frozen=True)
+class Board:
+    """A graded part answered on a board: its answer cell, keys, test cells and saved-choices key."""
+    answer_cell: str
+    dataset: str
+    field: str
+    score_cell: str
+    format_cell: str
+    store_key: str
+    board_var: str
+
+
+@dataclass
+class Spec:
+    assignment: str
+    boards: list
+    written: dict                       # manual answer cell -> the read-only question cell with its rubric
+    partial: Callable = None            # (release, solution, keys) -> (notebook, expected scores)
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def notebook(self):
+        return f"{self.assignment}.ipynb"
+
+
+def solution_code(solution, grade_id):
+    """A solution cell's code without its BEGIN/END SOLUTION marker lines."""
+    return "\n".join(line for line in cell_by_id(solution, grade_id).source.splitlines()
+                     if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+
+
+def keys_of(repo, dataset, field_name):
+    from mlroles.answer_keys import load_graded_keys
+
+    return load_graded_keys(repo / "solutions" / "graded_keys.csv")[dataset][field_name].to_dict()
+
+
+def ex1_partial(release, solution, repo):
+    keys = keys_of(repo, "responsibilities", "owner")
+    items = sorted(keys)
+    answers = {i: keys[i] for i in items[:10]}
+    answers.update({i: OTHER_OWNER[keys[i]] for i in items[10:15]})          # 5 wrong, the rest missing
+    nb = with_source(release, "graded_answers", f"graded_answers = {answers!r}")
+    return nb, {"graded_format": 0, "graded_items": 10}
+
+
+def ex2_partial(release, solution, repo):
+    modes = keys_of(repo, "serving_scenarios", "expected_mode")
+    owners = keys_of(repo, "handoff_artifacts", "owner")
+    answers = dict(owners)
+    for item in sorted(owners)[:2]:
+        answers[item] = OTHER_OWNER[owners[item]]                            # two slips
+    nb = with_source(release, "choose_serving_mode", "def choose_serving_mode(scenario):\n    return 'batch'")
+    nb = with_source(nb, "handoff_answers", f"handoff_answers = {answers!r}")
+    nb = with_source(nb, "log_schema_answer", solution_code(solution, "log_schema_answer"))
+    nb = with_source(nb, "metrics_answer", solution_code(solution, "metrics_answer"))
+    # unify_logs and compare_versions stay as released: they raise NotImplementedError
+    return nb, {"serving_modes": sum(v == "batch" for v in modes.values()), "handoff_format": 1,
+                "handoff_owners": len(owners) - 2, "log_schema": 2, "unify": 0, "metrics": 5, "versions": 0}
+
+
+SPECS = [
+    Spec("ex1_responsibilities",
+         [Board("graded_answers", "responsibilities", "owner", "graded_items", "graded_format", "graded",
+                "graded_board")],
+         {"answer_R21": "explain_R21", "answer_R35": "explain_R35"}, ex1_partial),
+    Spec("ex2_serving_handoff",
+         [Board("handoff_answers", "handoff_artifacts", "owner", "handoff_owners", "handoff_format",
+                "handoff_graded", "handoff_board")],
+         {"handoff_note": "handoff_note_question"}, ex2_partial),
+]
+
+
+@pytest.fixture(params=SPECS, ids=lambda s: s.assignment)
+def spec(request):
+    return request.param
+
+
+@pytest.fixture
+def course(course_root, spec):
+    course_root.copy_source(spec.assignment)
+    course_root.generate(spec.assignment)
+    return course_root
+
+
+def release_of(course, spec):
+    return course.release_notebook(spec.assignment, spec.assignment)
+
+
+def visible_text(page: str) -> str:
+    """What a reader of an HTML page sees: tags (syntax highlighting) removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def literal_calls(source: str, function: str):
+    """The literal dict arguments of every call to ``grading.<function>`` in a cell."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == function:
+            yield [ast.literal_eval(a) for a in node.args if isinstance(a, ast.Dict)]
+
+
+# --- the tests ------------------------------------------------------------------------
+
+def test_committed_release_is_what_nbgrader_generates(course, spec, repo):
+    committed = read_notebook(repo / "exercises" / spec.assignment / spec.notebook)
+    assert normalized(release_of(course, spec)) == normalized(committed)
+    # (a learner's saved choices and JupyterLab's checkpoints may sit beside it: git ignores them, so does this)
+    released = sorted(p.name for p in (repo / "exercises" / spec.assignment).iterdir()
+                      if not p.name.endswith(".choices.json") and p.name != ".ipynb_checkpoints")
+    assert released == [spec.notebook]
+    assert not list((repo / "solutions").rglob("*.choices.json")), "a choices file in solutions/ would overwrite learners'"
+
+
+def test_hidden_keys_match_the_instructor_keys(spec, repo):
+    solution = read_notebook(repo / "solutions" / spec.assignment / spec.notebook)
+    for board in spec.boards:
+        (literal,), = list(literal_calls(cell_by_id(solution, board.score_cell).source, "score_labels"))
+        assert literal == keys_of(repo, board.dataset, board.field)
+    for cell in (c for c in solution.cells if c.cell_type == "code"):
+        for rows, key in literal_calls(cell.source, "score_function"):
+            from mlroles import data
+
+            scenarios = data.load_serving_scenarios().set_index("scenario_id")
+            assert key == keys_of(repo, "serving_scenarios", "expected_mode")
+            for item, values in rows.items():        # the hidden copy of each row equals the dataset's
+                assert {k: scenarios.at[item, k] for k in values} == values
+
+
+def test_points_stated_in_the_text_match_the_cell_metadata(spec, repo):
+    nb = read_notebook(repo / "solutions" / spec.assignment / spec.notebook)
+    points = grade_cells(nb)
+    intro = cell_by_id(nb, "intro").source
+    stated = dict(re.findall(r"\| `(\w+)` \| (\d+) \|", intro))
+    assert {k: float(v) for k, v in stated.items()} == {k: float(v) for k, v in points.items()}
+    total = int(re.search(r"\*\*Total\*\* \| \| \| \*\*(\d+)\*\*", intro).group(1))
+    assert total == sum(points.values())
+    for answer, question in spec.written.items():
+        text = cell_by_id(nb, question).source
+        rubric_max = sum(int(m) for m in re.findall(r"\(0–(\d)\)", text))
+        assert rubric_max == points[answer] and f"Rubric ({points[answer]:g} points)" in text
+
+
+def test_solution_runs_clean_under_nbval_lax(spec, repo, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--nbval-lax",
+         "--nbval-current-env", str(repo / "solutions" / spec.assignment / spec.notebook)],
+        capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"\b\d+ passed\b", result.stdout)
+
+
+def test_solution_earns_every_automatic_point(course, spec, repo):
+    solution = read_notebook(repo / "solutions" / spec.assignment / spec.notebook)
+    course.submit("ada", spec.assignment, solution, spec.assignment)
+    course.autograde(spec.assignment, "ada")
+    points, scores = grade_cells(solution), course.scores(spec.assignment, "ada")
+    auto = auto_graded_ids(solution)
+    assert {k: scores[k] for k in auto} == {k: points[k] for k in auto}
+
+
+def test_untouched_release_scores_zero_and_fails_validation(course, spec):
+    path = course.submit("blank", spec.assignment, release_of(course, spec), spec.assignment)
+    assert validate(course, path, invert=True) == {}   # --invert: no test cell passes
+    assert "failed" in validate(course, path)
+    course.autograde(spec.assignment, "blank")
+    scores = course.scores(spec.assignment, "blank")
+    assert all(scores[k] == 0 for k in auto_graded_ids(release_of(course, spec)))
+
+
+def test_partial_submission_gets_exactly_its_points(course, spec, repo):
+    solution = read_notebook(repo / "solutions" / spec.assignment / spec.notebook)
+    nb, expected = spec.partial(release_of(course, spec), solution, repo)
+    course.submit("partial", spec.assignment, nb, spec.assignment)
+    course.autograde(spec.assignment, "partial")
+    scores = course.scores(spec.assignment, "partial")
+    assert {k: scores[k] for k in expected} == {k: float(v) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("keep_stub", [False, True], ids=["stub removed", "stub left in"])
+def test_answers_given_only_on_a_board_are_graded(course, spec, repo, keep_stub):
+    nb = release_of(course, spec)
+    boards = {}
+    for board in spec.boards:
+        if not keep_stub:
+            nb = with_source(nb, board.answer_cell, f"{board.answer_cell} = {board.board_var}.answers")
+        keys = keys_of(repo, board.dataset, board.field)
+        choices = dict(keys)
+        first = sorted(keys)[0]
+        choices[first] = OTHER_OWNER[keys[first]]                               # one slip
+        boards[board.store_key] = choices
+    path = course.submit("boardie", spec.assignment, nb, spec.assignment)
+    (path.parent / f"{spec.assignment}.choices.json").write_text(json.dumps({"format": 1, "boards": boards}))
+    course.autograde(spec.assignment, "boardie")
+    scores = course.scores(spec.assignment, "boardie")
+    for board in spec.boards:
+        assert scores[board.score_cell] == len(boards[board.store_key]) - 1
+        assert scores[board.format_cell] == 1
+
+
+def test_feedback_holds_no_key_hidden_test_or_rubric(course, spec, repo):
+    nb = release_of(course, spec)
+    wrong = {}
+    for board in spec.boards:
+        keys = keys_of(repo, board.dataset, board.field)
+        # every answer wrong, so an item written next to its key in the feedback can only be a leak
+        wrong[board] = {item: OTHER_OWNER[owner] for item, owner in keys.items()}
+        nb = with_source(nb, board.answer_cell, f"{board.answer_cell} = {wrong[board]!r}")
+    course.submit("fb", spec.assignment, nb, spec.assignment)
+    course.autograde(spec.assignment, "fb")
+    text = visible_text(course.feedback(spec.assignment, "fb"))
+    assert "HIDDEN TESTS" not in text and "score_labels" not in text and "score_function" not in text
+    assert "MARK SCHEME" not in text and "Exemplar" not in text and "Rubric (" not in text
+    for board in spec.boards:
+        keys = keys_of(repo, board.dataset, board.field)
+        first = sorted(keys)[0]
+        assert re.search(rf"{first}\W{{1,12}}{wrong[board][first]}", text)   # the learner's own answers show
+        for item, owner in keys.items():
+            assert not re.search(rf"{item}\W{{1,12}}{owner}\b", text), f"feedback pairs {item} with its key"
+    # the grader, by contrast, sees each rubric in the autograded notebook (the formgrader shows it)
+    autograded = read_notebook(course.path("autograded", "fb", spec.assignment, spec.notebook))
+    for question in spec.written.values():
+        assert "Rubric (" in cell_by_id(autograded, question).source

@@ -111,3 +111,31 @@ def assert_function_written(fn, sample) -> None:
     _, problem = call_safely(fn, sample, 5.0)
     if problem is not None and "not written yet" in problem:
         raise AssertionError("The function still raises NotImplementedError: write its body first.")
+
+
+def score_reviews(answers, roles, flags, points_per_ad=2.0) -> float:
+    """Job-ad reviews: per ad, half the points for the real role (exact), half for the red flags.
+
+    Flags are scored by overlap (shared flags over all flags named by either side; both empty
+    counts as full agreement), so one slip costs part of an ad, never all of it. ``answers``
+    must be a plain dict of plain dicts with a str role and a list of str flags.
+    """
+    if _type(answers) is not _dict:
+        return 0.0
+    half = points_per_ad / 2
+    score = 0.0
+    for ad_id, role in roles.items():
+        answer = _dict_get(answers, ad_id)
+        if _type(answer) is not _dict:
+            continue
+        chosen_role = _dict_get(answer, "role")
+        if _type(chosen_role) is _str and _str_eq(chosen_role, role) is True:
+            score += half
+        chosen = _dict_get(answer, "flags")
+        if _type(chosen) is not _list or not all(_type(f) is _str for f in chosen):
+            continue
+        mine = _set(_str(f) for f in chosen)
+        truth = _set(flags[ad_id])
+        union = mine | truth
+        score += half * (_len(mine & truth) / _len(union) if union else 1.0)
+    return _float(round(score, 6))

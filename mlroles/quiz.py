@@ -70,12 +70,18 @@ class QuizWidget(widgets.VBox):
         self.feedback: dict[str, widgets.HTML] = {}
         blocks = []
         for q in questions:
-            radio = widgets.RadioButtons(options=[(f"({i}) {o['option']}", i) for i, o in q.options.items()],
-                                         value=None, layout=widgets.Layout(width="auto"))
+            # Option texts are shown as wrapping HTML; the radio buttons carry only the letters,
+            # because a radio button's label does not wrap and long options would overlap.
+            listing = "".join(f"<div style='margin:2px 0 2px 1em'><b>({html.escape(i)})</b> "
+                              f"{html.escape(o['option'])}</div>" for i, o in q.options.items())
+            radio = widgets.RadioButtons(options=[(f"({i})", i) for i in q.options], value=None,
+                                         orientation="horizontal", description="Your answer:",
+                                         style={"description_width": "initial"},
+                                         layout=widgets.Layout(width="auto"))
             self.choices[q.quiz_id] = radio
             self.feedback[q.quiz_id] = widgets.HTML()
             blocks.append(widgets.VBox([
-                widgets.HTML(f"<b>{html.escape(q.quiz_id)}.</b> {html.escape(q.prompt)}"),
+                widgets.HTML(f"<b>{html.escape(q.quiz_id)}.</b> {html.escape(q.prompt)}{listing}"),
                 radio, self.feedback[q.quiz_id]], layout=widgets.Layout(margin="0 0 10px 0")))
         self.check_button = widgets.Button(description="Check my answers", button_style="primary",
                                            icon="check", layout=widgets.Layout(width="auto"))

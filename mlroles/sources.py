@@ -62,8 +62,11 @@ def references(source_ids: Iterable[str]):
     rows = []
     for source_id in seen:
         row = _row(source_id)
-        check = {"verified": "as the source page cites it", "not_found": "not found in the transcript"}.get(
-            row["status"], f"corrected: {row['note']}")
+        if not row["cited_at"]:
+            check = "added by the course; checked against the transcript"
+        else:
+            check = {"verified": "as the source page cites it", "not_found": "not found in the transcript"}.get(
+                row["status"], f"corrected: {row['note']}")
         rows.append({
             "id": source_id,
             "episode": f"{row['episode_title']} (S{row['season']}E{row['episode']})",

@@ -33,8 +33,10 @@ class ClassificationBoard(widgets.VBox):
         self.marks: dict[str, widgets.HTML] = {}
         rows = []
         options = [(question.labels.name(v), v) for v in question.labels.values]
+        # wide enough for the longest label, so no button's text is cut
+        width = max(9.5, 0.62 * max(len(name) for name, _ in options) + 1.5)
         for item_id, text in question.items.items():
-            control = widgets.ToggleButtons(options=options, value=None, style={"button_width": "9.5em"},
+            control = widgets.ToggleButtons(options=options, value=None, style={"button_width": f"{width:.1f}em"},
                                             tooltips=[f"{item_id}: {name}" for name, _ in options],
                                             layout=widgets.Layout(flex="0 0 auto", width="auto"))
             control.observe(self._changed, names="value")

@@ -36,13 +36,23 @@ class Board:
     board_var: str
 
 
+@dataclass(frozen=True)
+class Function:
+    """A graded part answered by writing a function: its solution cell, name and keys."""
+    answer_cell: str
+    name: str
+    dataset: str
+    field: str
+    labels: tuple
+
+
 @dataclass
 class Spec:
     assignment: str
     boards: list
     written: dict                       # manual answer cell -> the read-only question cell with its rubric
-    partial: Callable = None            # (release, solution, keys) -> (notebook, expected scores)
-    notes: dict = field(default_factory=dict)
+    partial: Callable = None            # (release, solution, repo) -> (notebook, expected scores)
+    functions: list = field(default_factory=list)
 
     @property
     def notebook(self):
@@ -85,6 +95,21 @@ def ex2_partial(release, solution, repo):
                 "handoff_owners": len(owners) - 2, "log_schema": 2, "unify": 0, "metrics": 5, "versions": 0}
 
 
+def ex4_partial(release, solution, repo):
+    needs = keys_of(repo, "team_scenarios", "next_need")
+    nb = with_source(release, "next_need", "def next_need(team):\n    return 'ml_engineer'")
+    return nb, {"next_need_graded": sum(v == "ml_engineer" for v in needs.values())}
+
+
+def ex3_partial(release, solution, repo):
+    roles = keys_of(repo, "job_ads", "real_role")
+    flags = keys_of(repo, "job_ads", "red_flags")
+    answers = {ad: {"role": role, "flags": []} for ad, role in roles.items()}     # roles right, no flags ticked
+    nb = with_source(release, "ad_answers", f"ad_answers = {answers!r}")
+    nb = with_source(nb, "mix_answer", solution_code(solution, "mix_answer"))
+    return nb, {"reviews_format": 1, "reviews": len(roles) + sum(v == "none" for v in flags.values()), "mix": 4}
+
+
 SPECS = [
     Spec("ex1_responsibilities",
          [Board("graded_answers", "responsibilities", "owner", "graded_items", "graded_format", "graded",
@@ -93,8 +118,15 @@ SPECS = [
     Spec("ex2_serving_handoff",
          [Board("handoff_answers", "handoff_artifacts", "owner", "handoff_owners", "handoff_format",
                 "handoff_graded", "handoff_board")],
-         {"handoff_note": "handoff_note_question"}, ex2_partial),
+         {"handoff_note": "handoff_note_question"}, ex2_partial,
+         [Function("choose_serving_mode", "choose_serving_mode", "serving_scenarios", "expected_mode",
+                   ("batch", "online"))]),
+    Spec("ex3_job_ads", [], {"critique": "critique_question"}, ex3_partial),
+    Spec("ex4_team_coverage", [], {"role_charter": "role_charter_question"}, ex4_partial,
+         [Function("next_need", "next_need", "team_scenarios", "next_need",
+                   ("data_scientist", "ml_engineer", "both", "one_person"))]),
 ]
+BOARD_SPECS = [s for s in SPECS if s.boards]
 
 
 @pytest.fixture(params=SPECS, ids=lambda s: s.assignment)
@@ -142,14 +174,18 @@ def test_hidden_keys_match_the_instructor_keys(spec, repo):
     for board in spec.boards:
         (literal,), = list(literal_calls(cell_by_id(solution, board.score_cell).source, "score_labels"))
         assert literal == keys_of(repo, board.dataset, board.field)
-    for cell in (c for c in solution.cells if c.cell_type == "code"):
-        for rows, key in literal_calls(cell.source, "score_function"):
-            from mlroles import data
+    from mlroles import data
 
-            scenarios = data.load_serving_scenarios().set_index("scenario_id")
-            assert key == keys_of(repo, "serving_scenarios", "expected_mode")
-            for item, values in rows.items():        # the hidden copy of each row equals the dataset's
-                assert {k: scenarios.at[item, k] for k in values} == values
+    loaders = {"serving_scenarios": data.load_serving_scenarios, "team_scenarios": data.load_team_scenarios}
+    for function in spec.functions:
+        source = next(c.source for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")
+                      and f"score_function({function.name}," in c.source)
+        (rows, key), = list(literal_calls(source, "score_function"))
+        assert key == keys_of(repo, function.dataset, function.field)
+        table = loaders[function.dataset]().set_index(loaders[function.dataset]().columns[0])
+        for item, values in rows.items():        # the hidden copy of each row equals the dataset's
+            assert {k: (list(v) if isinstance(v, list) else v) for k, v in
+                    ((k, table.at[item, k]) for k in values)} == values
 
 
 def test_points_stated_in_the_text_match_the_cell_metadata(spec, repo):
@@ -203,6 +239,7 @@ def test_partial_submission_gets_exactly_its_points(course, spec, repo):
 
 
 @pytest.mark.parametrize("keep_stub", [False, True], ids=["stub removed", "stub left in"])
+@pytest.mark.parametrize("spec", BOARD_SPECS, ids=lambda s: s.assignment)
 def test_answers_given_only_on_a_board_are_graded(course, spec, repo, keep_stub):
     nb = release_of(course, spec)
     boards = {}
@@ -231,18 +268,41 @@ def test_feedback_holds_no_key_hidden_test_or_rubric(course, spec, repo):
         # every answer wrong, so an item written next to its key in the feedback can only be a leak
         wrong[board] = {item: OTHER_OWNER[owner] for item, owner in keys.items()}
         nb = with_source(nb, board.answer_cell, f"{board.answer_cell} = {wrong[board]!r}")
+    for function in spec.functions:
+        keys = keys_of(repo, function.dataset, function.field)
+        wrong[function] = {item: next(l for l in function.labels if l != label) for item, label in keys.items()}
+        nb = with_source(nb, function.answer_cell,
+                         f"def {function.name}(row):\n    return {wrong[function]!r}.get(row.name, {function.labels[0]!r})")
     course.submit("fb", spec.assignment, nb, spec.assignment)
     course.autograde(spec.assignment, "fb")
     text = visible_text(course.feedback(spec.assignment, "fb"))
-    assert "HIDDEN TESTS" not in text and "score_labels" not in text and "score_function" not in text
+    for hidden in ("HIDDEN TESTS", "score_labels", "score_function", "score_reviews", "_grade_"):
+        assert hidden not in text
     assert "MARK SCHEME" not in text and "Exemplar" not in text and "Rubric (" not in text
-    for board in spec.boards:
-        keys = keys_of(repo, board.dataset, board.field)
+    for part in spec.boards + spec.functions:
+        keys = keys_of(repo, part.dataset, part.field)
         first = sorted(keys)[0]
-        assert re.search(rf"{first}\W{{1,12}}{wrong[board][first]}", text)   # the learner's own answers show
-        for item, owner in keys.items():
-            assert not re.search(rf"{item}\W{{1,12}}{owner}\b", text), f"feedback pairs {item} with its key"
+        assert re.search(rf"{first}\W{{1,12}}{wrong[part][first]}", text)   # the learner's own answers show
+        for item, label in keys.items():
+            assert not re.search(rf"{item}\W{{1,12}}{label}\b", text), f"feedback pairs {item} with its key"
     # the grader, by contrast, sees each rubric in the autograded notebook (the formgrader shows it)
     autograded = read_notebook(course.path("autograded", "fb", spec.assignment, spec.notebook))
     for question in spec.written.values():
         assert "Rubric (" in cell_by_id(autograded, question).source
+
+
+def test_ex3_reviews_given_only_on_the_reviewer_are_graded(course_root, repo):
+    course_root.copy_source("ex3_job_ads")
+    course_root.generate("ex3_job_ads")
+    nb = with_source(course_root.release_notebook("ex3_job_ads", "ex3_job_ads"), "ad_answers",
+                     "ad_answers = graded_reviewer.answers")
+    roles = keys_of(repo, "job_ads", "real_role")
+    flags = {k: ([] if v == "none" else v.split(";")) for k, v in keys_of(repo, "job_ads", "red_flags").items()}
+    saved = {ad: {"role": roles[ad], "flags": flags[ad]} for ad in roles}
+    slip = sorted(roles)[0]
+    saved[slip]["role"] = "unclear" if roles[slip] != "unclear" else "analyst"     # one wrong role
+    path = course_root.submit("reviewer", "ex3_job_ads", nb, "ex3_job_ads")
+    (path.parent / "ex3_job_ads.choices.json").write_text(json.dumps({"format": 1, "boards": {"graded": saved}}))
+    course_root.autograde("ex3_job_ads", "reviewer")
+    scores = course_root.scores("ex3_job_ads", "reviewer")
+    assert scores["reviews"] == 2 * len(roles) - 1 and scores["reviews_format"] == 1

@@ -30,3 +30,8 @@ def test_references_table_keeps_order_and_drops_repeats():
     assert table.loc["mleng-4423", "timestamp"] == "44:47 (the source page says 44:23)"
     assert table.loc["mleng-4423", "check"].startswith("corrected: ")
     assert table.loc["roles-1704", "check"] == "as the source page cites it"
+
+
+def test_passages_the_course_added_are_marked_as_such():
+    table = sources.references(["roles-3852"])
+    assert table.loc["roles-3852", "check"] == "added by the course; checked against the transcript"

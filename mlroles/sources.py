@@ -47,6 +47,23 @@ def cite(source_id: str) -> str:
             f"{_timestamp_note(row)}{said_by}")
 
 
+def _reference_table_class():
+    import pandas as pd
+
+    class ReferenceTable(pd.DataFrame):
+        """A references table that shows every cell in full (no "..." cut at 50 characters)."""
+
+        @property
+        def _constructor(self):
+            return ReferenceTable
+
+        def _repr_html_(self):
+            with pd.option_context("display.max_colwidth", None):
+                return super()._repr_html_()
+
+    return ReferenceTable
+
+
 def references(source_ids: Iterable[str]):
     """A references table for the end of a lesson: one row per cited passage, in the order given.
 
@@ -76,4 +93,4 @@ def references(source_ids: Iterable[str]):
             "what is said there": row["summary"],
             "check": check,
         })
-    return pd.DataFrame(rows).set_index("id")
+    return _reference_table_class()(pd.DataFrame(rows).set_index("id"))

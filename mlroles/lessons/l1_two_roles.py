@@ -1,0 +1,175 @@
+"""Lesson 1, "Two roles, two risks": the tables, the chart and the board the notebook calls.
+
+Everything here reads ``datasets/responsibilities.csv`` through ``mlroles.data`` and uses
+practice rows only (graded rows carry no owner in a learner's copy). What a learner gets:
+
+- ``owner_summary()``: how many practice items each owner has, and how many are borderline;
+- ``examples()``: two clear-cut practice items per owner with the reason behind the owner;
+- ``owner_mix()`` and ``owner_mix_chart()``: which owners each later lesson works with;
+- ``question`` and ``owner_board()``: six practice items to sort, with feedback per item.
+
+The examples and the board avoid the practice round of exercise 1, so the exercise still
+starts on items the learner has not seen answered.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from mlroles import course, data
+from mlroles.feedback import OWNER_LABELS, LabelQuestion
+from mlroles.sources import cite
+
+LESSON = "01_two_roles_two_risks"
+OWNERS = tuple(OWNER_LABELS.values)          # data_scientist, ml_engineer, shared
+OWNER_COLORS = {"data_scientist": "#1b6ca8", "ml_engineer": "#d95f02", "shared": "#7a7a7a"}
+
+# The board: two clear-cut practice items per owner, none of them in exercise 1's practice round.
+BOARD_IDS = ("R23", "R33", "R36", "R43", "R44", "R52")
+EXAMPLES_PER_OWNER = 2
+
+HINTS = (
+    "Ask what goes wrong if this work is done badly. If the team would believe something false "
+    "(a metric, a test result, a forecast's accuracy), it is the data scientist's risk.",
+    "If the team would instead be left with software that is slow, down or impossible to change, it is "
+    "the ML engineer's risk: the model may be fine, but nobody can use it.",
+    "Shared work needs both judgments at once: one person knows what the model should mean, the other "
+    "keeps it running. Pipelines, design documents and reusable features usually land here.",
+)
+
+_LESSON_TITLES = {part.id: part.title for part in course.LESSONS}
+
+
+@lru_cache(maxsize=None)
+def _items():
+    return data.load_responsibilities()
+
+
+def _exercise_practice_ids() -> set[str]:
+    from mlroles import ex1
+
+    return set(ex1.practice_items()["responsibility_id"])
+
+
+def practice_items():
+    """All practice responsibilities: the rows whose owner, reason and sources are public."""
+    items = _items()
+    return items[items["pool"] == "practice"].copy()
+
+
+def owner_summary():
+    """Practice items per owner: how many there are, how many are clear-cut and how many borderline."""
+    import pandas as pd
+
+    practice = practice_items()
+    rows = []
+    for owner in OWNERS:
+        mine = practice[practice["owner"] == owner]
+        rows.append({"owner": OWNER_LABELS.name(owner), "practice items": len(mine),
+                     "clear-cut": int((~mine["borderline"]).sum()), "borderline": int(mine["borderline"].sum())})
+    return pd.DataFrame(rows).set_index("owner")
+
+
+def examples(per_owner: int = EXAMPLES_PER_OWNER):
+    """A few clear-cut practice items per owner, with the reason for the owner.
+
+    Items on this lesson's board and in exercise 1's practice round are left out, so neither
+    is answered in advance.
+    """
+    import pandas as pd
+
+    practice = practice_items()
+    skip = set(BOARD_IDS) | _exercise_practice_ids()
+    pool = practice[~practice["borderline"] & ~practice["responsibility_id"].isin(skip)]
+    rows = []
+    for owner in OWNERS:
+        for _, row in pool[pool["owner"] == owner].sort_values("responsibility_id").head(per_owner).iterrows():
+            rows.append({"id": row["responsibility_id"], "owner": OWNER_LABELS.name(owner),
+                         "responsibility": row["responsibility"], "why this owner": row["rationale"]})
+    return pd.DataFrame(rows).set_index("id")
+
+
+def owner_mix():
+    """Practice items per lesson (rows) and owner (columns): which side each later lesson works on.
+
+    Only lessons that have items appear; this lesson introduces all three owners, and the items
+    are filed under the later lesson that treats each one in depth.
+    """
+    import pandas as pd
+
+    practice = practice_items()
+    table = pd.crosstab(practice["lesson"], practice["owner"]).reindex(columns=list(OWNERS), fill_value=0)
+    table = table.reindex([lesson for lesson in data.LESSON_IDS if lesson in table.index])
+    table.index = [f"{int(lesson[:2])}. {_LESSON_TITLES[lesson]}" for lesson in table.index]
+    table.index.name = "lesson"
+    table.columns = [OWNER_LABELS.name(owner) for owner in OWNERS]
+    table.columns.name = "owner"
+    return table
+
+
+def owner_mix_chart(mix=None):
+    """A stacked bar chart of ``owner_mix()``: one bar per lesson, one colour per owner.
+
+    Returns the matplotlib Figure (closed, so a notebook shows it once).
+    """
+    import matplotlib.pyplot as plt
+
+    mix = owner_mix() if mix is None else mix
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    labels = list(mix.index)[::-1]                      # first lesson on top
+    left = [0] * len(labels)
+    for owner in OWNERS:
+        name = OWNER_LABELS.name(owner)
+        values = [int(v) for v in mix[name].tolist()[::-1]]
+        ax.barh(labels, values, left=left, color=OWNER_COLORS[owner], label=name, edgecolor="white")
+        for y, (start, width) in enumerate(zip(left, values)):
+            if width:
+                ax.text(start + width / 2, y, str(width), ha="center", va="center", color="white",
+                        fontsize=9, fontweight="bold")
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_xlabel("practice responsibilities")
+    ax.set_title("Which owner each lesson's practice items belong to")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(title="owner", frameon=False, loc="lower right")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def _read_more(row) -> str:
+    lesson = _LESSON_TITLES.get(row["lesson"], row["lesson"])
+    first = row["source_ids"][0] if row["source_ids"] else None
+    return f"lesson “{lesson}”" + (f"; {cite(first)}" if first else "")
+
+
+def board_items():
+    """The six practice items on this lesson's board, in id order, with their owners and reasons."""
+    items = _items().set_index("responsibility_id", drop=False)
+    rows = items.loc[sorted(BOARD_IDS)]
+    return rows.reset_index(drop=True)
+
+
+def _question() -> LabelQuestion:
+    rows = board_items()
+    ids = rows["responsibility_id"]
+    return LabelQuestion(
+        "Lesson 1 board",
+        dict(zip(ids, rows["responsibility"])), OWNER_LABELS,
+        key=dict(zip(ids, rows["owner"])),
+        why=dict(zip(ids, rows["rationale"])),
+        read={r["responsibility_id"]: _read_more(r) for _, r in rows.iterrows()},
+        hints=HINTS,
+    )
+
+
+question = _question()
+
+
+def owner_board():
+    """The lesson's board: choose an owner for six responsibilities, press Check, read why.
+
+    Choices are not saved to a file: this board is for practice only.
+    """
+    from mlroles.widgets import ClassificationBoard
+
+    return ClassificationBoard(question)

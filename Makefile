@@ -12,12 +12,16 @@ PYTEST_ARGS ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test release clean-venv help
+.PHONY: lab test release grade feedback report grade-demo clean-venv help
 
 help:
 	@echo "make lab      open JupyterLab on the course (creates .venv on first use)"
 	@echo "make test     run the whole test suite"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make grade    autograde every submission in submitted/ (JOBS=n to set parallel jobs)"
+	@echo "make feedback feedback pages for graded submissions, scanned for leaked keys"
+	@echo "make report   grades.csv and the item analysis in reports/"
+	@echo "make grade-demo  build, grade and report a synthetic cohort in cohort-demo/"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +37,19 @@ test: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m mlroles.release
+
+JOBS ?= 0
+grade: $(STAMP)
+	$(BIN)/python -m mlroles.cohort grade --jobs $(JOBS)
+
+feedback: $(STAMP)
+	$(BIN)/python -m mlroles.cohort feedback
+
+report: $(STAMP)
+	$(BIN)/python -m mlroles.cohort report
+
+grade-demo: $(STAMP)
+	$(BIN)/python -m mlroles.cohort demo --jobs $(JOBS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -7,6 +7,17 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def put_environment_on_path() -> None:
+    """nbgrader runs tools such as ``alembic`` by name: make the running environment's bin come first,
+    so the course's commands work whether or not the virtual environment was activated."""
+    import os
+    import sys
+
+    bin_dir = os.path.dirname(sys.executable)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
 @dataclass(frozen=True)
 class Part:
     id: str

@@ -106,11 +106,14 @@ def answers_table(answers):
     """The graded answers as a grader reads them: item, text and the owner chosen."""
     import pandas as pd
 
+    from mlroles.answer_tables import answer_table
+
     answers = answers if isinstance(answers, dict) else {}
     rows = [{"id": item_id, "responsibility": text,
              "your answer": OWNER_LABELS.name(answers[item_id]) if isinstance(answers.get(item_id), str) else "—"}
             for item_id, text in graded.items.items()]
-    return pd.DataFrame(rows).set_index("id")
+    return answer_table(pd.DataFrame(rows).set_index("id"),
+                        {i: a for i, a in answers.items() if i in graded.items and isinstance(a, str)})
 
 
 def worked_example():

@@ -118,16 +118,22 @@ def handoff_board():
 
 def answers_table(answers) -> pd.DataFrame:
     """The graded handoff answers as a grader reads them."""
+    from mlroles.answer_tables import answer_table
+
     answers = answers if isinstance(answers, dict) else {}
-    return pd.DataFrame([{"id": i, "artifact": text,
-                          "your answer": OWNER_LABELS.name(answers[i]) if isinstance(answers.get(i), str) else "—"}
-                         for i, text in handoff_graded.items.items()]).set_index("id")
+    frame = pd.DataFrame([{"id": i, "artifact": text,
+                           "your answer": OWNER_LABELS.name(answers[i]) if isinstance(answers.get(i), str) else "—"}
+                          for i, text in handoff_graded.items.items()]).set_index("id")
+    return answer_table(frame, {i: a for i, a in answers.items() if i in handoff_graded.items and isinstance(a, str)})
 
 
 def modes_table(fn) -> pd.DataFrame:
     """What your function decides for every graded scenario (or why it could not)."""
+    from mlroles.answer_tables import answer_table
+
     out = serving_graded.run(fn) if callable(fn) else pd.DataFrame(columns=["answer", "problem"])
-    return graded_scenarios()[["product"]].join(out)
+    frame = graded_scenarios()[["product"]].join(out)
+    return answer_table(frame, {i: a for i, a in out["answer"].items() if isinstance(a, str)})
 
 
 # --- part 3: the unified prediction log -------------------------------------------------

@@ -296,7 +296,11 @@ def answers_table(answers) -> pd.DataFrame:
         rows.append({"id": ad_id, "title": title,
                      "real role": ROLE_LABELS.name(a["role"]) if isinstance(a.get("role"), str) else "—",
                      "red flags": ", ".join(a.get("flags", [])) if isinstance(a.get("flags"), list) else "—"})
-    return pd.DataFrame(rows).set_index("id")
+    from mlroles.answer_tables import answer_table
+
+    recorded = {i: {"role": a.get("role"), "flags": list(a.get("flags", []))} for i, a in answers.items()
+                if i in graded.items and isinstance(a, dict) and isinstance(a.get("flags", []), list)}
+    return answer_table(pd.DataFrame(rows).set_index("id"), recorded)
 
 
 # --- the pandas task ---------------------------------------------------------------------

@@ -69,8 +69,11 @@ def team_explorer(fn):
 
 def needs_table(fn) -> pd.DataFrame:
     """What your function says for every graded team (or why it could not)."""
+    from mlroles.answer_tables import answer_table
+
     out = graded.run(fn) if callable(fn) else pd.DataFrame(columns=["answer", "problem"])
-    return graded_teams()[["situation"]].join(out)
+    frame = graded_teams()[["situation"]].join(out)
+    return answer_table(frame, {i: a for i, a in out["answer"].items() if isinstance(a, str)})
 
 
 def symptom_sides(teams: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,9 @@ def make_api(root: Path = REPO_ROOT):
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
+    from mlroles.course import put_environment_on_path
+
+    put_environment_on_path()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
     config.CourseDirectory.root = str(root)
     return NbGraderAPI(config=config)

@@ -1,0 +1,45 @@
+"""Answer tables: what a grader reads in the notebook, and what the instructor's report reads.
+
+A graded part's answers are shown as a table for a human grader. The same output also
+carries the answers in machine-readable form (a custom JSON mimetype JupyterLab does not
+display), so the cohort report can compute item statistics from the autograded notebooks
+without re-running anything. The learner's own answers are in it, never a key.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+MIMETYPE = "application/vnd.mlroles.answers+json"
+
+
+class AnswerTable(pd.DataFrame):
+    """A DataFrame shown as usual, plus the learner's answers under MIMETYPE."""
+
+    _metadata = ["answers"]
+
+    @property
+    def _constructor(self):
+        return AnswerTable
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        with pd.option_context("display.max_colwidth", None):
+            bundle = {"text/html": self.to_html(), "text/plain": pd.DataFrame(self).to_string()}
+        bundle[MIMETYPE] = {"answers": getattr(self, "answers", {}) or {}}
+        return bundle
+
+
+def answer_table(frame: pd.DataFrame, answers: dict) -> AnswerTable:
+    table = AnswerTable(frame)
+    table.answers = {str(k): v for k, v in answers.items()} if isinstance(answers, dict) else {}
+    return table
+
+
+def answers_from_notebook(nb, grade_id: str) -> dict | None:
+    """The answers an AnswerTable recorded in the output of cell ``grade_id`` (None when absent)."""
+    for cell in nb.get("cells", []):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if MIMETYPE in data and isinstance(data[MIMETYPE], dict):
+                    return data[MIMETYPE].get("answers")
+    return None

@@ -1,0 +1,419 @@
+"""Grade a cohort with nbgrader: release, parallel autograde with progress, safe feedback, report.
+
+    python -m mlroles.cohort release              generate every assignment into exercises/
+    python -m mlroles.cohort grade --jobs 2       autograde every submission in submitted/
+    python -m mlroles.cohort feedback             feedback pages, checked for leaked keys
+    python -m mlroles.cohort report               grades.csv, item analysis (CSV, PNG, HTML)
+    python -m mlroles.cohort demo                 all of the above on a synthetic cohort
+
+Submissions are where nbgrader expects them: submitted/<student>/<assignment>/<notebook>.ipynb
+(nbgrader's collect puts them there, or copy them by hand). Every run prints a line per
+student and assignment with its score and a status; a broken submission (invalid or old
+notebook, missing notebook, a kernel that dies, a cell that times out) is reported with its
+reason and never stops the others.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mlroles.course import REPO_ROOT
+
+STATUS_FILE = "cohort_status.json"   # written into autograded/ (a run folder)
+
+
+# --- configuration ---------------------------------------------------------------------
+
+def load_config(course: Path, timeout: int | None = None):
+    """The course's nbgrader configuration, pointed at ``course`` (the API does not read it itself)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from mlroles.course import put_environment_on_path
+
+    put_environment_on_path()
+    config_dir = course if (course / "nbgrader_config.py").exists() else REPO_ROOT
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(config_dir)).load_config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    if timeout is not None:
+        config.Execute.timeout = timeout
+    if "root" not in config.Exchange:
+        config.Exchange.root = str(course / ".exchange")
+    return config
+
+
+def make_api(course: Path, timeout: int | None = None):
+    from nbgrader.apps import NbGraderAPI
+
+    return NbGraderAPI(config=load_config(course, timeout))
+
+
+def source_assignments(course: Path) -> list[str]:
+    folder = course / "solutions"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def source_notebooks(course: Path, assignment: str) -> list[str]:
+    return sorted(p.stem for p in (course / "solutions" / assignment).glob("*.ipynb"))
+
+
+def submissions(course: Path, assignments: list[str]) -> list[tuple[str, str]]:
+    """(student, assignment) for every submission folder found in submitted/."""
+    folder = course / "submitted"
+    found = []
+    if folder.is_dir():
+        for student in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for assignment in assignments:
+                if (student / assignment).is_dir():
+                    found.append((student.name, assignment))
+    return found
+
+
+# --- checking a submission before and after nbgrader -------------------------------------
+
+def precheck(course: Path, student: str, assignment: str) -> list[str]:
+    """Problems nbgrader would trip over, in words an instructor can act on."""
+    problems = []
+    for name in source_notebooks(course, assignment):
+        path = course / "submitted" / student / assignment / f"{name}.ipynb"
+        if not path.exists():
+            problems.append(f"missing notebook {name}.ipynb")
+            continue
+        text = path.read_bytes()
+        if not text.strip():
+            problems.append(f"{name}.ipynb is an empty file")
+            continue
+        try:
+            content = json.loads(text)
+        except ValueError as exc:
+            problems.append(f"{name}.ipynb is not valid JSON ({str(exc).split(':')[0]})")
+            continue
+        major = content.get("nbformat") if isinstance(content, dict) else None
+        if not isinstance(major, int) or major < 4:
+            problems.append(f"{name}.ipynb is in an old notebook format (v{major}); open and save it in "
+                            "JupyterLab, or run `jupyter nbconvert --to notebook --inplace` on it")
+    return problems
+
+
+def postcheck(course: Path, student: str, assignment: str) -> list[str]:
+    """What happened inside the autograded notebooks: cells that timed out or died."""
+    notes = []
+    for name in source_notebooks(course, assignment):
+        path = course / "autograded" / student / assignment / f"{name}.ipynb"
+        if not path.exists():
+            continue
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (ValueError, KeyError):
+            continue
+        for index, cell in enumerate(cells, start=1):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                if output.get("ename") == "CellTimeoutError":
+                    notes.append(f"a cell timed out (cell {index} of {name})")
+                elif output.get("ename") in ("DeadKernelError",):
+                    notes.append(f"the kernel died (cell {index} of {name})")
+    return notes
+
+
+def _reason_from_log(log: str) -> str:
+    lowered = log.lower()
+    if "kernel died" in lowered or "deadkernel" in lowered:
+        return "the kernel died (the notebook calls exit, crashes Python, or runs out of memory)"
+    if "timeout" in lowered:
+        return "the notebook timed out"
+    lines = [line.strip() for line in log.splitlines() if "error" in line.lower()]
+    return f"autograde failed: {lines[-1][:160]}" if lines else "autograde failed"
+
+
+@dataclass
+class Outcome:
+    student: str
+    assignment: str
+    status: str = "ok"
+    score: float | None = None
+    max_score: float | None = None
+    seconds: float = 0.0
+    notes: list = field(default_factory=list)
+
+
+# --- one autograde, in a worker process ---------------------------------------------------
+
+_API = None
+
+
+def _worker_init(course: str, timeout: int | None) -> None:
+    global _API
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    _API = make_api(Path(course), timeout)
+
+
+def grade_one(course: str, student: str, assignment: str) -> Outcome:
+    """Autograde one submission with nbgrader; never raises."""
+    course_path = Path(course)
+    outcome = Outcome(student, assignment)
+    start = time.perf_counter()
+    problems = precheck(course_path, student, assignment)
+    try:
+        for attempt in range(3):
+            result = _API.autograde(assignment, student, force=True, create=True)
+            if result["success"] or "database is locked" not in (result["error"] + result["log"]):
+                break
+            time.sleep(0.5 * (attempt + 1))
+        if not result["success"] and not problems:   # a precheck problem already explains the failure
+            problems.append(_reason_from_log(result["error"] + "\n" + result["log"]))
+    except Exception as exc:  # nbgrader itself broke on this submission: report it, keep going
+        problems.append(f"autograde failed: {type(exc).__name__}: {exc}")
+    problems += postcheck(course_path, student, assignment)
+    outcome.seconds = time.perf_counter() - start
+    if problems:
+        outcome.status = "; ".join(dict.fromkeys(problems))
+    return outcome
+
+
+def _read_scores(course: Path, outcomes: list[Outcome]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for o in outcomes:
+            try:
+                submission = gb.find_submission(o.assignment, o.student)
+                o.score, o.max_score = float(submission.score), float(submission.max_score)
+                if submission.needs_manual_grade and o.status == "ok":
+                    o.notes.append("written answers wait for manual grading")
+            except MissingEntry:
+                o.score = None
+
+
+def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
+    filled = int(width * done / total)
+    score = "   —   " if outcome.score is None else f"{outcome.score:5.1f}/{outcome.max_score:<4.0f}"
+    return (f"[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} {outcome.student:<14.14} "
+            f"{outcome.assignment:<22} {score} {outcome.seconds:5.1f}s  {outcome.status}")
+
+
+def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, timeout: int | None = None,
+          out=None) -> list[Outcome]:
+    """Autograde every submission, ``jobs`` at a time (0: one per core). Returns one Outcome each."""
+    out = out or sys.stdout
+    from nbgrader.api import Gradebook
+
+    assignments = assignments or source_assignments(course)
+    todo = submissions(course, assignments)
+    if not todo:
+        print(f"No submissions found in {course / 'submitted'} for {', '.join(assignments)}.", file=out)
+        return []
+    jobs = jobs or os.cpu_count() or 1
+    # Make sure the gradebook knows every assignment and student before workers share it.
+    api = make_api(course, timeout)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for assignment in assignments:
+            if not any(a.name == assignment for a in gb.assignments):
+                result = api.generate_assignment(assignment, force=True)
+                if not result["success"]:
+                    raise SystemExit(f"Could not generate {assignment}: {result['error']}")
+        for student in sorted({s for s, _ in todo}):
+            gb.update_or_create_student(student)
+    print(f"Grading {len(todo)} submission(s) of {len({s for s, _ in todo})} student(s), {jobs} at a time.",
+          file=out, flush=True)
+    outcomes = []
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(str(course), timeout)) as pool:
+        futures = [pool.submit(grade_one, str(course), s, a) for s, a in todo]
+        for future in as_completed(futures):
+            outcome = future.result()
+            _read_scores(course, [outcome])
+            outcomes.append(outcome)
+            print(_progress(len(outcomes), len(todo), outcome), file=out, flush=True)
+    elapsed = time.perf_counter() - started
+    outcomes.sort(key=lambda o: (o.student, o.assignment))
+    failed = [o for o in outcomes if o.status != "ok"]
+    print(f"Done: {len(outcomes)} graded in {elapsed:.1f}s ({len(outcomes) / elapsed:.2f} notebooks/s); "
+          f"{len(failed)} with problems.", file=out)
+    for o in failed:
+        print(f"  {o.student} / {o.assignment}: {o.status}", file=out)
+    _save_status(course, outcomes)
+    return outcomes
+
+
+def _save_status(course: Path, outcomes: list[Outcome]) -> None:
+    path = course / "autograded" / STATUS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    for o in outcomes:
+        previous[f"{o.student}/{o.assignment}"] = asdict(o)
+    path.write_text(json.dumps(previous, indent=1, sort_keys=True))
+
+
+def load_status(course: Path) -> dict:
+    path = course / "autograded" / STATUS_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+# --- release ----------------------------------------------------------------------------
+
+def release(course: Path, out=None) -> int:
+    out = out or sys.stdout
+    from mlroles.release import release as generate, source_assignments as sources
+
+    errors = generate(sources(course), course)
+    for error in errors:
+        print(f"FAILED {error}", file=out)
+    config = load_config(course)
+    exchange = Path(config.Exchange.root)
+    if exchange.is_dir() and not errors:
+        api = make_api(course)
+        for assignment in sources(course):
+            result = api.release_assignment(assignment)
+            print(f"{'released to the exchange' if result['success'] else 'FAILED to release'}: {assignment}", file=out)
+    return 1 if errors else 0
+
+
+# --- feedback ---------------------------------------------------------------------------
+
+def feedback(course: Path, out=None) -> int:
+    """Feedback HTML for every graded submission, then a scan of every page for leaked keys."""
+    out = out or sys.stdout
+    api = make_api(course)
+    graded = [(s, a) for s, a in submissions(course, source_assignments(course))
+              if (course / "autograded" / s / a).is_dir()]
+    failures = 0
+    for student, assignment in graded:
+        result = api.generate_feedback(assignment, student, force=True)
+        ok = result["success"]
+        failures += not ok
+        print(f"{'feedback' if ok else 'FAILED  '} {student:<14} {assignment}", file=out)
+    leaks = scan_feedback(course)
+    pages = len(list((course / "feedback").rglob("*.html")))
+    if leaks:
+        print(f"LEAK CHECK FAILED: {len(leaks)} finding(s) in {pages} page(s):", file=out)
+        for leak in leaks[:20]:
+            print(f"  {leak}", file=out)
+        return 1
+    print(f"Leak check: {pages} feedback page(s), no graded key, hidden test or rubric found.", file=out)
+    return 1 if failures else 0
+
+
+def hidden_lines(course: Path) -> set[str]:
+    """Distinctive lines of hidden tests and mark schemes in the source notebooks.
+
+    A line that also stands outside the hidden regions (in a solution a learner may have
+    written the same way) is not a secret, and is left out.
+    """
+    lines, public = set(), set()
+    for nb_path in (course / "solutions").glob("*/*.ipynb"):
+        cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            inside = False
+            for line in source.splitlines():
+                if "BEGIN HIDDEN TESTS" in line or "BEGIN MARK SCHEME" in line:
+                    inside = True
+                elif "END HIDDEN TESTS" in line or "END MARK SCHEME" in line:
+                    inside = False
+                elif inside and len(line.strip()) >= 30:
+                    lines.add(line.strip())
+                elif not inside:
+                    public.add(line.strip())
+    return lines - public
+
+
+def scan_feedback(course: Path, keys_file: Path | None = None) -> list[str]:
+    """Every feedback page, read as a learner sees it, against every graded key and hidden line."""
+    import html
+    import re
+
+    from mlroles.answer_keys import load_graded_keys
+
+    keys_file = keys_file or course / "solutions" / "graded_keys.csv"
+    keys = load_graded_keys(keys_file) if keys_file.exists() else {}
+    secret_lines = hidden_lines(course)
+    findings = []
+    for page in sorted((course / "feedback").rglob("*.html")):
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        rel = page.relative_to(course)
+        for line in secret_lines:
+            if line in text:
+                findings.append(f"{rel}: shows hidden line {line[:60]!r}")
+        for table in keys.values():
+            for column in table.columns:
+                if column != "rationale":
+                    continue
+                for item, value in table[column].items():
+                    if value and value[:50] in text:
+                        findings.append(f"{rel}: shows the rationale of graded item {item}")
+    return findings
+
+
+# --- report -----------------------------------------------------------------------------
+
+def report(course: Path, out_dir: Path | None = None, out=None) -> Path:
+    """grades.csv (one row per student), item analysis (CSV, PNGs, one HTML page)."""
+    out = out or sys.stdout
+    from mlroles import cohort_report
+
+    out_dir = out_dir or course / "reports"
+    page = cohort_report.write(course, out_dir, load_status(course))
+    print(f"Report written: {page} (grades.csv, item_analysis.csv and charts beside it).", file=out)
+    return page
+
+
+# --- the command line --------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mlroles.cohort",
+        description="Grade a cohort with nbgrader: release, autograde in parallel, feedback, report.",
+        epilog="Typical cycle: release -> learners work -> nbgrader collect (or copy into submitted/) -> "
+               "grade -> grade written answers in the Formgrader -> feedback -> report.")
+    parser.add_argument("--course", type=Path, default=REPO_ROOT,
+                        help="the course root (holds solutions/, submitted/, gradebook.db); default: this repository")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("release", help="generate every assignment from solutions/ into exercises/ (and the exchange)")
+    g = sub.add_parser("grade", help="autograde every submission in submitted/, in parallel, with progress")
+    g.add_argument("--jobs", type=int, default=0, help="submissions graded at once (default: one per core)")
+    g.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    g.add_argument("--timeout", type=int, default=None, help="seconds each cell may run (default: nbgrader_config.py)")
+    sub.add_parser("feedback", help="feedback pages for graded submissions, scanned for leaked keys")
+    r = sub.add_parser("report", help="grades.csv and an item analysis (CSV, PNG charts, HTML page)")
+    r.add_argument("--out", type=Path, default=None, help="folder for the report (default: <course>/reports)")
+    d = sub.add_parser("demo", help="build a synthetic cohort, grade it and write its report")
+    d.add_argument("--dir", type=Path, default=REPO_ROOT / "cohort-demo", help="where to build it (default: cohort-demo/)")
+    d.add_argument("--students", type=int, default=30)
+    d.add_argument("--jobs", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    course = args.course.resolve()
+    if args.command != "demo" and not (course / "solutions").is_dir():
+        print(f"{course} has no solutions/ folder: point --course at a course root.")
+        return 2
+    if args.command == "release":
+        return release(course)
+    if args.command == "grade":
+        unknown = [a for a in (args.assignment or []) if a not in source_assignments(course)]
+        if unknown:
+            print(f"No such assignment: {', '.join(unknown)}. Available: {', '.join(source_assignments(course))}.")
+            return 2
+        outcomes = grade(course, jobs=args.jobs, assignments=args.assignment, timeout=args.timeout)
+        return 0 if outcomes else 1
+    if args.command == "feedback":
+        return feedback(course)
+    if args.command == "report":
+        report(course, args.out)
+        return 0
+    if args.command == "demo":
+        from mlroles import cohort_demo
+
+        return cohort_demo.run(args.dir.resolve(), students=args.students, jobs=args.jobs)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

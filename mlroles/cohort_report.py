@@ -1,0 +1,175 @@
+"""The instructor's report: grades per student, and an item analysis that shows what needs work.
+
+- ``grades.csv``: one row per student, one column per assignment (points), its status, and the total.
+- ``item_analysis.csv``: per question (grade cell) and per graded item, the share of students who
+  got it right and how well it separates strong from weak submissions (the discrimination index:
+  share right in the top 27% by score minus share right in the bottom 27%; below 0.2 is weak).
+- ``items_<assignment>.png`` charts and ``report.html``, one page that opens in a browser.
+
+Item answers come from the answer tables the notebooks display (see mlroles.answer_tables),
+compared with the instructor's keys in solutions/graded_keys.csv.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+# Which answer table holds the answers of which graded items: (assignment, grade id) -> (dataset, field)
+ITEM_TABLES = {
+    ("ex1_responsibilities", "graded_table"): ("responsibilities", "owner"),
+    ("ex2_serving_handoff", "handoff_table"): ("handoff_artifacts", "owner"),
+    ("ex2_serving_handoff", "graded_modes_table"): ("serving_scenarios", "expected_mode"),
+    ("ex3_job_ads", "graded_table"): ("job_ads", "real_role"),
+    ("ex4_team_coverage", "graded_table"): ("team_scenarios", "next_need"),
+}
+WEAK = 0.2
+
+
+def discrimination(correct: pd.Series, totals: pd.Series) -> float:
+    """Share right among the top 27% by total minus the bottom 27% (NaN with fewer than 4 students)."""
+    frame = pd.DataFrame({"correct": correct.astype(float), "total": totals}).dropna()
+    if len(frame) < 4:
+        return float("nan")
+    k = max(1, round(0.27 * len(frame)))
+    ranked = frame.sort_values("total", kind="mergesort")
+    return float(ranked["correct"].tail(k).mean() - ranked["correct"].head(k).mean())
+
+
+def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(submissions: student, assignment, score, max; cells: student, assignment, grade_id, score, max)."""
+    from nbgrader.api import Gradebook
+
+    subs, cells = [], []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                subs.append({"student": submission.student.id, "assignment": assignment.name,
+                             "score": float(submission.score), "max_score": float(submission.max_score),
+                             "auto_score": sum(float(g.auto_score or 0) for nb in submission.notebooks
+                                               for g in nb.grades if g.auto_score is not None)})
+                for nb in submission.notebooks:
+                    for g in nb.grades:
+                        cells.append({"student": submission.student.id, "assignment": assignment.name,
+                                      "grade_id": g.name, "score": float(g.score), "max_score": float(g.max_score),
+                                      "auto": g.cell_type == "code"})
+    return pd.DataFrame(subs), pd.DataFrame(cells)
+
+
+def grades_table(subs: pd.DataFrame, status: dict) -> pd.DataFrame:
+    if subs.empty:
+        return pd.DataFrame()
+    scores = subs.pivot(index="student", columns="assignment", values="score")
+    scores.columns.name = None
+    table = scores.copy()
+    for assignment in scores.columns:
+        table[f"{assignment} status"] = [status.get(f"{s}/{assignment}", {}).get("status", "not submitted")
+                                         if pd.notna(scores.at[s, assignment]) else "not submitted"
+                                         for s in scores.index]
+    table["total"] = scores.sum(axis=1)
+    table["max_total"] = subs.groupby("assignment")["max_score"].max().sum()
+    ordered = [c for a in scores.columns for c in (a, f"{a} status")] + ["total", "max_total"]
+    return table[ordered].reset_index()
+
+
+def item_rows(course: Path, subs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    from mlroles.answer_keys import load_graded_keys
+    from mlroles.answer_tables import answers_from_notebook
+
+    rows = []
+    totals = subs.set_index(["assignment", "student"])["auto_score"] if not subs.empty else pd.Series(dtype=float)
+    # per question (grade cell scored by tests; written answers wait for the formgrader)
+    for (assignment, grade_id), group in cells[cells["auto"]].groupby(["assignment", "grade_id"]):
+        share = group["score"] / group["max_score"].where(group["max_score"] > 0)
+        rows.append({"assignment": assignment, "kind": "question", "item": grade_id,
+                     "students": len(group), "share_right": float(share.mean()),
+                     "discrimination": discrimination(share.set_axis(group["student"]),
+                                                      totals.loc[assignment].reindex(group["student"]))})
+    keys_file = course / "solutions" / "graded_keys.csv"
+    if not keys_file.exists():
+        return pd.DataFrame(rows)
+    keys = load_graded_keys(keys_file)
+    for (assignment, grade_id), (dataset, field) in ITEM_TABLES.items():
+        if assignment not in set(subs["assignment"]):
+            continue
+        key = keys[dataset][field]
+        answers = {}
+        for student in subs.loc[subs["assignment"] == assignment, "student"]:
+            for nb_path in (course / "autograded" / student / assignment).glob("*.ipynb"):
+                recorded = answers_from_notebook(json.loads(nb_path.read_text(encoding="utf-8")), grade_id)
+                if recorded is not None:
+                    answers[student] = recorded
+        if not answers:
+            continue
+        students = list(answers)
+        for item, expected in key.items():
+            got = [answers[s].get(item) for s in students]
+            if dataset == "job_ads":
+                got = [g.get("role") if isinstance(g, dict) else None for g in got]
+            right = pd.Series([g == expected for g in got], index=students)
+            rows.append({"assignment": assignment, "kind": "item", "item": item, "students": len(students),
+                         "share_right": float(right.mean()),
+                         "discrimination": discrimination(right, totals.loc[assignment].reindex(students))})
+    return pd.DataFrame(rows)
+
+
+def _chart(items: pd.DataFrame, assignment: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    part = items[(items["assignment"] == assignment) & (items["kind"] == "item")].sort_values("item")
+    if part.empty:
+        part = items[items["assignment"] == assignment].sort_values("item")
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.32 * len(part) + 1)))
+    colors = ["#b00020" if (pd.notna(d) and d < WEAK) else "#2b6cb0" for d in part["discrimination"]]
+    ax.barh(part["item"], part["share_right"], color=colors)
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of students right")
+    ax.set_title(f"{assignment}: items (red: discrimination below {WEAK})")
+    for y, (share, d) in enumerate(zip(part["share_right"], part["discrimination"])):
+        ax.text(min(share + 0.01, 0.9), y, f"D={d:.2f}" if pd.notna(d) else "D=n/a", va="center", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(course: Path, out_dir: Path, status: dict) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subs, cells = gradebook_tables(course)
+    grades = grades_table(subs, status)
+    grades.to_csv(out_dir / "grades.csv", index=False)
+    items = item_rows(course, subs, cells) if not subs.empty else pd.DataFrame()
+    items.to_csv(out_dir / "item_analysis.csv", index=False)
+    charts = []
+    for assignment in sorted(set(items["assignment"])) if not items.empty else []:
+        path = out_dir / f"items_{assignment}.png"
+        _chart(items, assignment, path)
+        charts.append(path)
+    problems = {k: v for k, v in status.items() if v.get("status") != "ok"}
+    weak = items[(items["discrimination"] < WEAK)] if not items.empty else items
+    images = "".join(f"<h3>{html.escape(p.stem[6:])}</h3><img alt='item chart {html.escape(p.stem)}' "
+                     f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in charts)
+    page = out_dir / "report.html"
+    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cohort report</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse;font-size:0.9em}}
+td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}} .bad{{color:#b00020}}</style></head><body>
+<h1>Cohort report</h1>
+<p>{grades['student'].nunique() if not grades.empty else 0} students, {len(subs)} graded submissions,
+{len(problems)} with problems. Discrimination below {WEAK} (in red) marks items that do not separate strong from
+weak submissions: check their wording, their key, or the lesson behind them.</p>
+<h2>Submissions with problems</h2>
+{('<ul>' + ''.join(f"<li class='bad'>{html.escape(k)}: {html.escape(v['status'])}</li>" for k, v in sorted(problems.items())) + '</ul>') if problems else '<p>None.</p>'}
+<h2>Grades</h2>
+<p>Written answers are graded by hand in the Formgrader ({int((~cells['auto']).sum()) if len(cells) else 0} answer cells);
+their points are included here once graded.</p>{grades.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:g}")}
+<h2>Items and questions that need work</h2>{weak.to_html(index=False, float_format=lambda x: f"{x:.2f}") if len(weak) else '<p>None.</p>'}
+<h2>Item analysis</h2>{images}
+{items.to_html(index=False, float_format=lambda x: f"{x:.2f}") if len(items) else ''}
+</body></html>""", encoding="utf-8")
+    return page

@@ -29,6 +29,15 @@ c.Execute.timeout = 30
 # A learner who deletes a test cell gets it back at autograde instead of a silent
 # "needs manual grading" with no score.
 c.OverwriteCells.add_missing_cells = True
+# ... and put back where it was, even after a read-only cell (see RobustOverwriteCells: nbgrader
+# itself stops with a KeyError there).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "mlroles.nbgrader_plugins.RobustOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # A written answer is a manually graded markdown cell; its rubric and exemplar sit in the
 # read-only question cell above it, between BEGIN/END MARK SCHEME. nbgrader would insist
@@ -40,12 +49,14 @@ c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 20
 
 # Feedback shows learners their score, never the hidden tests or the graders' rubrics:
-# hidden regions and mark schemes (rubric and exemplar) are removed, and tracebacks of
-# test cells are cut to one line.
+# hidden regions and mark schemes (rubric and exemplar) are removed, tracebacks of test
+# cells are cut to one line, and any output showing grading material is removed (learner
+# code runs in the grading kernel and could print what it finds on the grading machine).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.ClearMarkScheme",
     "mlroles.nbgrader_plugins.RedactTestTracebacks",
+    "mlroles.nbgrader_plugins.RedactGradingMaterial",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -149,9 +149,22 @@ class Outcome:
 _API = None
 
 
-def _worker_init(course: str, timeout: int | None) -> None:
+MEMORY_PER_JOB_GB = 6
+
+
+def _worker_init(course: str, timeout: int | None, memory_gb: float = MEMORY_PER_JOB_GB) -> None:
+    """Each worker (and every kernel it starts, which inherits the limit) gets a bounded address
+    space, so a submission that allocates without end fails with MemoryError instead of taking
+    the machine down."""
     global _API
+    import resource
+
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    if memory_gb:
+        limit = int(memory_gb * 1024 ** 3)
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else min(hard, limit)))
     _API = make_api(Path(course), timeout)
 
 
@@ -200,7 +213,7 @@ def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
 
 
 def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, timeout: int | None = None,
-          out=None) -> list[Outcome]:
+          memory_gb: float = MEMORY_PER_JOB_GB, out=None) -> list[Outcome]:
     """Autograde every submission, ``jobs`` at a time (0: one per core). Returns one Outcome each."""
     out = out or sys.stdout
     from nbgrader.api import Gradebook
@@ -225,7 +238,8 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
           file=out, flush=True)
     outcomes = []
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(str(course), timeout)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                             initargs=(str(course), timeout, memory_gb)) as pool:
         futures = [pool.submit(grade_one, str(course), s, a) for s, a in todo]
         for future in as_completed(futures):
             outcome = future.result()
@@ -290,6 +304,17 @@ def feedback(course: Path, out=None) -> int:
         ok = result["success"]
         failures += not ok
         print(f"{'feedback' if ok else 'FAILED  '} {student:<14} {assignment}", file=out)
+    # A submission nbgrader could not grade still gets a page that says why and what to do.
+    status = load_status(course)
+    for student, assignment in submissions(course, source_assignments(course)):
+        outcome = status.get(f"{student}/{assignment}", {})
+        if outcome.get("status", "ok") == "ok":
+            continue
+        for name in source_notebooks(course, assignment):
+            page = course / "feedback" / student / assignment / f"{name}.html"
+            if not page.exists():
+                write_problem_page(page, student, assignment, outcome["status"])
+                print(f"feedback {student:<14} {assignment} (could not be graded: {outcome['status']})", file=out)
     leaks = scan_feedback(course)
     pages = len(list((course / "feedback").rglob("*.html")))
     if leaks:
@@ -299,6 +324,21 @@ def feedback(course: Path, out=None) -> int:
         return 1
     print(f"Leak check: {pages} feedback page(s), no graded key, hidden test or rubric found.", file=out)
     return 1 if failures else 0
+
+
+def write_problem_page(page: Path, student: str, assignment: str, reason: str) -> None:
+    """A feedback page for a submission that could not be graded: what happened, and what to do."""
+    import html
+
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(assignment)}</title></head>
+<body style="font-family:sans-serif;max-width:50em;margin:2em">
+<h1>{html.escape(assignment)}: your submission could not be graded</h1>
+<p><b>What happened:</b> {html.escape(reason)}.</p>
+<p><b>What to do:</b> open your notebook in JupyterLab, choose <i>Kernel → Restart Kernel and Run All Cells</i>,
+and check that it runs to the end without errors; then press <i>Validate</i> and submit it again, or ask
+your instructor to grade it by hand.</p>
+<p style="color:#666">Student: {html.escape(student)}</p></body></html>""", encoding="utf-8")
 
 
 def hidden_lines(course: Path) -> set[str]:
@@ -381,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--jobs", type=int, default=0, help="submissions graded at once (default: one per core)")
     g.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     g.add_argument("--timeout", type=int, default=None, help="seconds each cell may run (default: nbgrader_config.py)")
+    g.add_argument("--memory-per-job", type=float, default=MEMORY_PER_JOB_GB,
+                   help=f"GB of address space each job and its kernel may use (default: {MEMORY_PER_JOB_GB}; 0: no limit)")
     sub.add_parser("feedback", help="feedback pages for graded submissions, scanned for leaked keys")
     r = sub.add_parser("report", help="grades.csv and an item analysis (CSV, PNG charts, HTML page)")
     r.add_argument("--out", type=Path, default=None, help="folder for the report (default: <course>/reports)")
@@ -401,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             print(f"No such assignment: {', '.join(unknown)}. Available: {', '.join(source_assignments(course))}.")
             return 2
-        outcomes = grade(course, jobs=args.jobs, assignments=args.assignment, timeout=args.timeout)
+        outcomes = grade(course, jobs=args.jobs, assignments=args.assignment, timeout=args.timeout,
+                         memory_gb=args.memory_per_job)
         return 0 if outcomes else 1
     if args.command == "feedback":
         return feedback(course)

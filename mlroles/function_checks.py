@@ -21,6 +21,34 @@ from mlroles.feedback import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY,
                               LabelSet, _describe)
 
 
+def _hide_cell_history() -> list:
+    """While a learner's function runs inside a test cell, the cell's own source (IPython's input
+    history: In, _ih, _i, _ii, _iii, _iN) is blanked, so the function cannot read the test from it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    if shell is None:
+        return []
+    ns = shell.user_ns
+    saved = []
+    history = ns.get("_ih")
+    if isinstance(history, list) and history:
+        saved.append(("list", history, len(history) - 1, history[-1]))
+        history[-1] = ""
+    for name in [n for n in list(ns) if n in ("_i", "_ii", "_iii") or (n.startswith("_i") and n[2:].isdigit())]:
+        if isinstance(ns.get(name), str):
+            saved.append(("ns", ns, name, ns[name]))
+            ns[name] = ""
+    return saved
+
+
+def _restore_cell_history(saved: list) -> None:
+    for kind, container, key, value in saved:
+        container[key] = value
+
+
 class CallTimeout(Exception):
     """A learner's function did not return in time."""
 
@@ -38,6 +66,7 @@ def call_safely(fn: Callable, arg: Any, seconds: float = 1.0) -> tuple[Any, str 
         raise CallTimeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm) if use_alarm else None
+    hidden = _hide_cell_history()
     try:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -55,6 +84,7 @@ def call_safely(fn: Callable, arg: Any, seconds: float = 1.0) -> tuple[Any, str 
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return None, f"raised {type(exc).__name__}" + (f": {message[:120]}" if message else "")
     finally:
+        _restore_cell_history(hidden)
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

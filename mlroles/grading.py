@@ -12,6 +12,12 @@ Nothing here writes to stderr: nbgrader scores a test cell that does so as 0.
 """
 from __future__ import annotations
 
+import sys as _sys
+
+_FILE = __file__
+_open = open
+_compile = compile
+_exec = exec
 _type = type
 _dict = dict
 _str = str
@@ -21,6 +27,11 @@ _set = set
 _len = len
 _dict_get = dict.get
 _str_eq = str.__eq__
+
+
+def _plain_mapping(answers) -> bool:
+    """An exact dict whose keys are exact str: looking things up in it runs no learner code."""
+    return _type(answers) is _dict and all(_type(k) is _str for k in _list(answers))
 
 
 def _label_of(answers, item_id):
@@ -34,7 +45,7 @@ def score_labels(answers, key, points_per_item=1.0) -> float:
 
     ``answers`` must be a plain dict of plain str; anything else scores 0.
     """
-    if _type(answers) is not _dict:
+    if not _plain_mapping(answers):
         return 0.0
     score = 0.0
     for item_id, expected in key.items():
@@ -47,8 +58,9 @@ def score_labels(answers, key, points_per_item=1.0) -> float:
 def format_problems(answers, item_ids, labels) -> list:
     """Learner-worded reasons why ``answers`` is not a complete, valid answer set (empty when it is)."""
     allowed = ", ".join(repr(label) for label in labels)
-    if _type(answers) is not _dict:
-        return [f"Your answers must be a plain dict mapping item ids to labels, not a {_type(answers).__name__}."]
+    if not _plain_mapping(answers):
+        return [f"Your answers must be a plain dict mapping item ids (plain strings) to labels, not a "
+                f"{_type(answers).__name__}."]
     problems = []
     missing = [i for i in item_ids if _dict_get(answers, i) is None]
     if missing:
@@ -80,26 +92,49 @@ def assert_attempted(answers) -> None:
         raise AssertionError("No graded answer yet: choose owners on the board (or type the dict) first.")
 
 
-def score_function(fn, rows, key, seconds=1.0, points_per_item=1.0) -> float:
-    """One ``points_per_item`` for each row on which ``fn(row)`` returns exactly the key's label.
+def collect(fn, rows, seconds=1.0) -> dict:
+    """Call ``fn`` on every row (a dict of item id to the row's values, written into the hidden
+    test) and keep what it returns: exact str labels, or None for a call that raised, hung,
+    printed to stderr or returned anything else.
 
-    ``rows`` maps item ids to the row's values (written into the hidden test, so a learner
-    cannot swap the data); each call gets a pandas Series, a time limit, and no stdout or
-    stderr. A call that raises, hangs or returns anything but the exact str scores 0 for
-    that row and never stops the others.
+    Grading is split in two so that no answer key exists anywhere in the kernel while the
+    learner's code runs: the hidden test first collects, then compares (``compare``).
     """
     from pandas import Series
 
     from mlroles.function_checks import call_safely
 
     if not callable(fn):
+        return {}
+    out = {}
+    for item_id in _list(rows):
+        value, problem = call_safely(fn, Series(_dict(rows[item_id]), name=item_id), seconds)
+        out[item_id] = value if (problem is None and _type(value) is _str) else None
+    return out
+
+
+def compare(collected, key, points_per_item=1.0) -> float:
+    """One ``points_per_item`` per item whose collected label is exactly the key's."""
+    if _type(collected) is not _dict:
         return 0.0
     score = 0.0
     for item_id, expected in key.items():
-        value, problem = call_safely(fn, Series(_dict(rows[item_id]), name=item_id), seconds)
-        if problem is None and _type(value) is _str and _str_eq(value, expected) is True:
+        value = _dict_get(collected, item_id)
+        if _type(value) is _str and _str_eq(value, expected) is True:
             score += points_per_item
     return _float(score)
+
+
+def verified():
+    """This module as written on disk, freshly loaded: hidden tests grade with it, so a learner who
+    replaced a function of ``mlroles.grading`` in the kernel changes nothing."""
+    import types
+
+    module = types.ModuleType("mlroles.grading_verified")
+    module.__file__ = _FILE
+    with _open(_FILE, encoding="utf-8") as source:
+        _exec(_compile(source.read(), _FILE, "exec"), module.__dict__)
+    return module
 
 
 def assert_function_written(fn, sample) -> None:
@@ -120,13 +155,13 @@ def score_reviews(answers, roles, flags, points_per_ad=2.0) -> float:
     counts as full agreement), so one slip costs part of an ad, never all of it. ``answers``
     must be a plain dict of plain dicts with a str role and a list of str flags.
     """
-    if _type(answers) is not _dict:
+    if not _plain_mapping(answers):
         return 0.0
     half = points_per_ad / 2
     score = 0.0
     for ad_id, role in roles.items():
         answer = _dict_get(answers, ad_id)
-        if _type(answer) is not _dict:
+        if not _plain_mapping(answer):
             continue
         chosen_role = _dict_get(answer, "role")
         if _type(chosen_role) is _str and _str_eq(chosen_role, role) is True:

@@ -3,8 +3,8 @@
 They run on the instructor's side when nbgrader builds feedback, so they may use
 nbgrader freely; nothing here is imported by a learner's notebook.
 """
-from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool
 
 
@@ -25,3 +25,116 @@ class RedactTestTracebacks(NbGraderPreprocessor):
                     line = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
                     output["traceback"] = [line]
         return cell, resources
+
+
+_MATERIAL: dict = {}
+
+
+def _grading_material(root: str) -> tuple:
+    """Hidden-test lines, rubric lines and graded rationales of the course at ``root`` (cached)."""
+    if root not in _MATERIAL:
+        from pathlib import Path
+
+        from mlroles.answer_keys import load_graded_keys
+        from mlroles.cohort import hidden_lines
+
+        course = Path(root)
+        secrets = set(hidden_lines(course)) if (course / "solutions").is_dir() else set()
+        keys_file = course / "solutions" / "graded_keys.csv"
+        if keys_file.exists():
+            for table in load_graded_keys(keys_file).values():
+                if "rationale" in table:
+                    secrets.update(v[:50] for v in table["rationale"] if v)
+        _MATERIAL[root] = tuple(sorted(secrets))
+    return _MATERIAL[root]
+
+
+class RedactGradingMaterial(NbGraderPreprocessor):
+    """Remove any output that shows grading material (a hidden-test line, a rubric line, a graded
+    item's rationale) from the feedback, whoever printed it: learner code runs in the grading
+    kernel and can read files there, but what it prints does not reach the feedback page."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        import os
+
+        self._secrets = _grading_material(os.getcwd())
+        return super().preprocess(nb, resources)
+
+    def _shows_secret(self, output) -> bool:
+        parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+        for value in output.get("data", {}).values():
+            parts.append(value if isinstance(value, str) else str(value))
+        text = "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+        return any(secret in text for secret in self._secrets)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and self._secrets:
+            for i, output in enumerate(cell.get("outputs", [])):
+                if self._shows_secret(output):
+                    cell.outputs[i] = {"output_type": "stream", "name": "stdout",
+                                       "text": "[output removed from this feedback: it showed grading material]\n"}
+        return cell, resources
+
+
+class RobustOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, with deleted test cells put back wherever they were deleted,
+    and renamed grade ids no longer fatal.
+
+    nbgrader 0.9.6 re-inserts a deleted grade cell after the cell that preceded it in the source,
+    but only finds that cell when it is itself a grade or solution cell; when it is a read-only
+    cell (a table, an instruction), autograde stops with a KeyError and the whole submission
+    fails. Here a missing cell goes after the nearest earlier source cell that the submission
+    still has, whatever its kind (or first, when none is left).
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_ids = [cell.name for cell in source_nb.source_cells]
+        source_by_id = {cell.name: cell for cell in source_nb.source_cells}
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+
+        def present():
+            return {c.metadata["nbgrader"]["grade_id"]: i for i, c in enumerate(nb.cells)
+                    if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade_id")}
+
+        for grade_cell in source_nb.grade_cells:
+            if grade_cell.name in present():
+                continue
+            self.log.warning(f"Missing grade cell {grade_cell.name} encountered, adding to notebook")
+            new_cell = self.missing_cell_transform(source_by_id[grade_cell.name], grade_cell.max_score,
+                                                   is_solution=grade_cell.name in solution_ids)
+            where = present()
+            earlier = source_ids[:source_ids.index(grade_cell.name)]
+            anchor = next((where[i] for i in reversed(earlier) if i in where), None)
+            nb.cells.insert(0 if anchor is None else anchor + 1, new_cell)
+        return nb, resources
+
+    def add_missing_task_cells(self, nb, resources):
+        """nbgrader's version, but a cell whose grade id was removed (a learner renamed it, and
+        nbgrader dropped the unknown id) no longer stops the whole submission with a KeyError."""
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = source_nb.source_cells
+        source_ids = [cell.name for cell in source_cells]
+        submitted = {c["metadata"]["nbgrader"].get("grade_id") for c in nb.cells if "nbgrader" in c["metadata"]}
+        for task_cell in source_nb.task_cells:
+            if task_cell.name not in submitted:
+                cell = source_cells[source_ids.index(task_cell.name)]
+                nb.cells.append(self.missing_cell_transform(cell, task_cell.max_score, is_task=True))
+        return nb, resources
+
+    def preprocess(self, nb, resources):
+        """A cell whose grade id the source does not know (a learner invented or renamed it) is the
+        learner's own cell: its nbgrader metadata is dropped, and the real test cell, now missing,
+        is put back from the source. nbgrader alone rejects such a notebook."""
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            known = {c.name for c in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if meta is not None and meta.get("grade_id") not in known:
+                del cell.metadata["nbgrader"]
+        return super().preprocess(nb, resources)

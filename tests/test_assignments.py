@@ -179,8 +179,9 @@ def test_hidden_keys_match_the_instructor_keys(spec, repo):
     loaders = {"serving_scenarios": data.load_serving_scenarios, "team_scenarios": data.load_team_scenarios}
     for function in spec.functions:
         source = next(c.source for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")
-                      and f"score_function({function.name}," in c.source)
-        (rows, key), = list(literal_calls(source, "score_function"))
+                      and f"collect({function.name}," in c.source)
+        (rows,), = list(literal_calls(source, "collect"))
+        (key,), = list(literal_calls(source, "compare"))
         assert key == keys_of(repo, function.dataset, function.field)
         table = loaders[function.dataset]().set_index(loaders[function.dataset]().columns[0])
         for item, values in rows.items():        # the hidden copy of each row equals the dataset's
@@ -276,7 +277,8 @@ def test_feedback_holds_no_key_hidden_test_or_rubric(course, spec, repo):
     course.submit("fb", spec.assignment, nb, spec.assignment)
     course.autograde(spec.assignment, "fb")
     text = visible_text(course.feedback(spec.assignment, "fb"))
-    for hidden in ("HIDDEN TESTS", "score_labels", "score_function", "score_reviews", "_grade_"):
+    for hidden in ("HIDDEN TESTS", "score_labels", "_grading.verified().collect", "compare(_collected",
+                   "score_reviews", "_grade_"):
         assert hidden not in text
     assert "MARK SCHEME" not in text and "Exemplar" not in text and "Rubric (" not in text
     for part in spec.boards + spec.functions:

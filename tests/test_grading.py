@@ -55,7 +55,7 @@ def test_format_problems_say_what_to_fix():
     assert problems == ["1 item(s) have no answer yet: R03.",
                         "R02: 'ML engineer' is not a valid label; use one of 'data_scientist', 'ml_engineer', 'shared'."]
     assert grading.format_problems(ClaimsEverything(), list(KEY), LABELS) == [
-        "Your answers must be a plain dict mapping item ids to labels, not a ClaimsEverything."]
+        "Your answers must be a plain dict mapping item ids (plain strings) to labels, not a ClaimsEverything."]
     with pytest.raises(AssertionError, match="have no answer yet: R01, R02, R03"):
         grading.assert_complete({}, list(KEY), LABELS)
 
@@ -71,3 +71,35 @@ def test_scoring_writes_nothing_to_stderr(capfd):
     grading.score_labels(ClaimsEverything(), KEY)
     grading.score_labels(dict(KEY), KEY)
     assert capfd.readouterr().err == ""
+
+
+def test_keys_that_run_code_on_lookup_are_refused():
+    class SneakyKey(str):
+        def __eq__(self, other):
+            raise AssertionError("learner code ran during scoring")
+        __hash__ = str.__hash__
+    answers = {SneakyKey("R01"): "shared", "R02": "ml_engineer"}
+    assert grading.score_labels(answers, KEY) == 0.0
+
+
+def test_verified_is_a_fresh_copy_that_ignores_monkeypatching(monkeypatch):
+    monkeypatch.setattr(grading, "score_labels", lambda *a, **k: 99.0)
+    assert grading.score_labels({}, KEY) == 99.0
+    fresh = grading.verified()
+    assert fresh.score_labels({}, KEY) == 0.0 and fresh.score_labels(dict(KEY), KEY) == 3.0
+
+
+def test_collect_hides_the_test_cell_from_the_function():
+    from IPython.testing.globalipapp import get_ipython
+
+    shell = get_ipython()
+    shell.run_cell("KEY_LITERAL = {'R01': 'shared'}  # the test cell's own source", store_history=True)
+    seen = {}
+
+    def peek(row):
+        seen["cell"] = shell.user_ns["_ih"][-1]
+        return "shared"
+    shell.user_ns["peek"] = peek
+    shell.run_cell("import mlroles.grading as g\nresult = g.collect(peek, {'R01': {'x': 1}})  # {'R01': 'shared'}", store_history=True)
+    assert shell.user_ns["result"] == {"R01": "shared"}
+    assert seen["cell"] == "" and "R01" in shell.user_ns["_ih"][-1]   # hidden during the call, back after

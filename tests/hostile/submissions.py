@@ -1,0 +1,226 @@
+"""How each hostile submission in cases.csv is made from the released notebook.
+
+Each recipe takes (release notebook, keys) and returns the notebook to hand in (or None plus
+file-level tampering). Keys are only used to build wrong or right answers on purpose.
+"""
+import copy
+import json
+
+OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
+
+
+def cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def answers_cell(nb, source, grade_id="graded_answers"):
+    nb = copy.deepcopy(nb)
+    cell(nb, grade_id).source = source
+    return nb
+
+
+def all_owner(owner, keys):
+    return {item: owner for item in keys["responsibilities"]["owner"].index}
+
+
+def right_owners(keys):
+    return keys["responsibilities"]["owner"].to_dict()
+
+
+NEXT_NEED_RIGHT = '''def next_need(team):
+    symptoms = set(team["symptoms"])
+    science = bool(symptoms & {"no_metric_owner", "no_statistical_validity", "unclear_questions", "results_not_trusted"})
+    engineering = bool(symptoms & {"models_stuck_in_notebooks", "no_monitoring", "frequent_incidents", "slow_deployments"})
+    if science and engineering:
+        return "both"
+    if science:
+        return "data_scientist"
+    if engineering:
+        return "ml_engineer"
+    if team["risk"] == "low" and team["serving_mode"] in ("none", "batch") and team["models_in_production"] <= 2:
+        return "one_person"
+    return "ml_engineer"'''
+
+
+def recipes(keys):
+    owners = right_owners(keys)
+    wrong = {i: OTHER[o] for i, o in owners.items()}
+    r = {}
+    r["lying_eq_object"] = lambda nb: answers_cell(nb, '''class Anything:
+    def __eq__(self, other):
+        return True
+    def __ne__(self, other):
+        return False
+    def get(self, key, default=None):
+        return self
+graded_answers = Anything()''')
+    r["dict_claims_any_key"] = lambda nb: answers_cell(nb, '''class Claims(dict):
+    def __contains__(self, key):
+        return True
+    def __getitem__(self, key):
+        return "shared"
+    def get(self, key, default=None):
+        return "shared"
+    def __eq__(self, other):
+        return True
+graded_answers = Claims()''')
+    r["str_subclass_values"] = lambda nb: answers_cell(nb, f'''class Yes(str):
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+graded_answers = {{k: Yes("shared") for k in {sorted(owners)!r}}}''')
+    r["sneaky_keys"] = lambda nb: answers_cell(nb, f'''class Key(str):
+    def __eq__(self, other):
+        import inspect
+        for frame in inspect.stack():
+            key = frame.frame.f_locals.get("key")
+            if isinstance(key, dict):
+                graded_answers.update({{Key(k): v for k, v in key.items()}})
+        return str.__eq__(self, other)
+    __hash__ = str.__hash__
+graded_answers = {{Key(k): "data_scientist" for k in {sorted(owners)!r}}}''')
+    r["numbers_as_labels"] = lambda nb: answers_cell(nb, "def next_need(team):\n    return 1", "next_need")
+    r["shadow_builtins"] = lambda nb: answers_cell(nb, f'''type = lambda *args: dict
+isinstance = lambda *args: True
+len = lambda *args: 0
+str = object
+AssertionError = Warning
+graded_answers = {all_owner("shared", keys)!r}''')
+    r["monkeypatch_grading"] = lambda nb: answers_cell(nb, f'''import mlroles.grading as g
+g.score_labels = lambda *args, **kwargs: 18.0
+g.assert_complete = lambda *args, **kwargs: None
+g.format_problems = lambda *args, **kwargs: []
+graded_answers = {all_owner("data_scientist", keys)!r}''')
+    r["monkeypatch_data"] = lambda nb: answers_cell(nb, '''import mlroles.data, mlroles.ex4
+import pandas as pd
+mlroles.data.load_team_scenarios = lambda *a, **k: pd.DataFrame()
+mlroles.ex4.graded_teams = lambda: pd.DataFrame()
+def next_need(team):
+    return "one_person"''', "next_need")
+    r["replace_key_loader"] = lambda nb: answers_cell(nb, f'''import mlroles.answer_keys as k
+k.load_graded_keys = lambda *args, **kwargs: {{"responsibilities": None}}
+graded_answers = {all_owner("ml_engineer", keys)!r}''')
+    r["rebind_grading_name"] = lambda nb: answers_cell(nb, f'''class FakeGrading:
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: 18.0
+    def verified(self):
+        return self
+grading = _grading = FakeGrading()
+graded_answers = {all_owner("shared", keys)!r}''')
+    r["peek_cell_history"] = lambda nb: answers_cell(nb, '''import re, ast
+def next_need(team):
+    source = get_ipython().user_ns["_ih"][-1]
+    for match in re.finditer(r"compare\\(_collected, (\\{.*?\\})\\)", source, re.S):
+        return ast.literal_eval(match.group(1))[team.name]
+    return "not found"''', "next_need")
+    r["peek_frames"] = lambda nb: answers_cell(nb, '''import inspect
+def next_need(team):
+    for info in inspect.stack():
+        for name, value in info.frame.f_locals.items():
+            if isinstance(value, dict) and team.name in value and isinstance(value[team.name], str):
+                return value[team.name]
+    return "not found"''', "next_need")
+    r["print_grading_files"] = lambda nb: answers_cell(nb, f'''import glob
+for path in glob.glob("../../../solutions/**/*", recursive=True):
+    if path.endswith((".csv", ".ipynb")):
+        print(open(path).read())
+graded_answers = {wrong!r}''')
+    r["sys_exit"] = lambda nb: answers_cell(nb, f'''import sys
+sys.exit()
+graded_answers = {owners!r}''')
+    r["kernel_death"] = lambda nb: answers_cell(nb, f'''import os
+os._exit(1)
+graded_answers = {owners!r}''')
+    r["infinite_loop"] = lambda nb: answers_cell(nb, "while True:\n    pass\n" + NEXT_NEED_RIGHT, "next_need")
+    r["million_lines"] = lambda nb: answers_cell(nb, f'''print("\\n".join(f"line {{i}}" for i in range(1_000_000)))
+graded_answers = {owners!r}''')
+    r["huge_allocation"] = lambda nb: answers_cell(nb, '''try:
+    hog = bytearray(16 * 1024 ** 3)
+except MemoryError:
+    hog = None
+''' + NEXT_NEED_RIGHT, "next_need")
+
+    def deleted(nb):
+        nb = answers_cell(nb, f"graded_answers = {owners!r}")
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in
+                    ("graded_items", "graded_format")]
+        return nb
+    r["deleted_test_cells"] = deleted
+
+    def edited(nb):
+        nb = answers_cell(nb, f"graded_answers = {all_owner('shared', keys)!r}")
+        cell(nb, "graded_items").source = "18.0"
+        cell(nb, "graded_format").source = "pass"
+        return nb
+    r["edited_test_cells"] = edited
+
+    def points(nb):
+        nb = answers_cell(nb, f"graded_answers = {all_owner('shared', keys)!r}")
+        cell(nb, "graded_items").metadata["nbgrader"]["points"] = 100
+        cell(nb, "graded_format").metadata["nbgrader"]["points"] = 100
+        return nb
+    r["changed_points_metadata"] = points
+
+    def grade_ids(nb):
+        nb = answers_cell(nb, f"graded_answers = {all_owner('shared', keys)!r}")
+        cell(nb, "graded_items").metadata["nbgrader"]["grade_id"] = "bonus_points"
+        cell(nb, "graded_format").metadata["nbgrader"]["grade_id"] = "more_bonus"
+        return nb
+    r["changed_grade_ids"] = grade_ids
+
+    def reordered(nb):
+        nb = answers_cell(nb, f"graded_answers = {owners!r}")
+        answer = cell(nb, "graded_answers")
+        nb.cells.remove(answer)
+        nb.cells.append(answer)
+        return nb
+    r["cells_reordered"] = reordered
+
+    def extra(nb):
+        import nbformat
+
+        nb = answers_cell(nb, NEXT_NEED_RIGHT, "next_need")
+        index = nb.cells.index(cell(nb, "next_need"))
+        nb.cells.insert(index, nbformat.v4.new_code_cell("helper = 41 + 1"))
+        nb.cells.insert(index + 2, nbformat.v4.new_markdown_cell("My own notes."))
+        return nb
+    r["extra_cells"] = extra
+    r["renamed_notebook"] = lambda nb: answers_cell(nb, f"graded_answers = {owners!r}")
+    r["invalid_json"] = lambda nb: nb
+    r["old_format"] = lambda nb: nb
+    r["empty_file"] = lambda nb: nb
+    board = lambda nb: answers_cell(nb, "graded_answers = graded_board.answers")
+    r["choices_missing"] = board
+    r["choices_corrupt"] = board
+    r["choices_unknown_items"] = board
+    return r
+
+
+def write(case, nb, folder, notebook_name, keys):
+    """Write the submission, with the file-level tampering some cases need."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{notebook_name}.ipynb"
+    owners = right_owners(keys)
+    if case == "renamed_notebook":
+        path = folder / f"{notebook_name}_final_v2.ipynb"
+    if case == "invalid_json":
+        text = nbformat.writes(nb)
+        path.write_text(text[: len(text) // 2])
+        return
+    if case == "old_format":
+        path.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                                    "worksheets": [{"cells": []}]}))
+        return
+    if case == "empty_file":
+        path.write_bytes(b"")
+        return
+    nbformat.write(nb, str(path))
+    choices = folder / f"{notebook_name}.choices.json"
+    if case == "choices_corrupt":
+        choices.write_text("{this is not json")
+    if case == "choices_unknown_items":
+        two = dict(list(owners.items())[:2])
+        choices.write_text(json.dumps({"format": 1, "boards": {"graded": {
+            **two, "R999": "shared", list(owners)[2]: "the boss", "<script>": "x"}}}))

@@ -15,6 +15,11 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "mlroles"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
+
+# nbgrader's exchange (release, fetch, submit, collect). A folder inside the course by default,
+# so the formgrader works out of the box; on JupyterHub point it at the shared exchange.
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(c.CourseDirectory.root, ".exchange"))
+os.makedirs(c.Exchange.root, exist_ok=True)
 # Files nbgrader never copies, neither into a release nor from a submission into grading.
 # The learners' *.choices.json files (answers saved by the widgets) must NOT be listed
 # here: autograde copies a submission's files with this same filter, and the choices are

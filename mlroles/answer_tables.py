@@ -43,3 +43,19 @@ def answers_from_notebook(nb, grade_id: str) -> dict | None:
                 if MIMETYPE in data and isinstance(data[MIMETYPE], dict):
                     return data[MIMETYPE].get("answers")
     return None
+
+
+class FullTextTable(pd.DataFrame):
+    """A DataFrame that shows every cell in full (pandas cuts text at 50 characters by default)."""
+
+    @property
+    def _constructor(self):
+        return FullTextTable
+
+    def _repr_html_(self):
+        with pd.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+
+def full_text(frame: pd.DataFrame) -> FullTextTable:
+    return FullTextTable(frame)

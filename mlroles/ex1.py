@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from mlroles import course, data
 from mlroles.feedback import OWNER_LABELS, LabelQuestion
+from mlroles.answer_tables import full_text
 from mlroles.sources import cite
 
 ASSIGNMENT = "ex1_responsibilities"
@@ -127,4 +128,4 @@ def worked_example():
 
     return pd.Series({"responsibility": row["responsibility"], "owner": OWNER_LABELS.name(row["owner"]),
                       "why": row["rationale"], "sources": "; ".join(cite(s) for s in row["source_ids"])},
-                     name=row["responsibility_id"]).to_frame()
+                     name=row["responsibility_id"]).to_frame().pipe(full_text)

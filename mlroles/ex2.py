@@ -9,6 +9,7 @@ from mlroles import course, data, prediction_log
 from mlroles.feedback import (CORRECT, INVALID, MODE_LABELS, NOT_ATTEMPTED, OWNER_LABELS, CheckResult,
                               LabelQuestion)
 from mlroles.function_checks import FunctionQuestion
+from mlroles.answer_tables import full_text
 from mlroles.sources import cite
 
 ASSIGNMENT = "ex2_serving_handoff"
@@ -47,7 +48,7 @@ def _scenarios():
 def practice_scenarios() -> pd.DataFrame:
     """Practice scenarios with the reference mode (``expected_mode``) and its reason."""
     s = _scenarios()
-    return s[s["pool"] == "practice"][SCENARIO_COLUMNS + ["expected_mode", "rationale"]]
+    return full_text(s[s["pool"] == "practice"][SCENARIO_COLUMNS + ["expected_mode", "rationale"]])
 
 
 def graded_scenarios() -> pd.DataFrame:

@@ -193,9 +193,10 @@ class JobAdReviewer(widgets.VBox):
         self.state: dict[str, dict] = {}
         self.position = 0
         self.card = widgets.HTML()
-        self.role = widgets.Dropdown(options=[("(choose the real role)", None)] +
+        # "" stands for "not chosen yet": a Dropdown shows nothing at all for a None value
+        self.role = widgets.Dropdown(options=[("(choose the real role)", "")] +
                                      [(ROLE_LABELS.name(v), v) for v in ROLE_LABELS.values],
-                                     value=None, description="Real role:", style={"description_width": "initial"})
+                                     value="", description="Real role:", style={"description_width": "initial"})
         self.flags = {f: widgets.Checkbox(value=False, description=f"{f}: {FLAG_MEANING[f]}", indent=False,
                                           layout=widgets.Layout(width="auto")) for f in FLAGS}
         self.previous_button = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="auto"))
@@ -230,7 +231,7 @@ class JobAdReviewer(widgets.VBox):
         ad_id = self.ids[self.position]
         saved = self.state.get(ad_id, {"role": None, "flags": []})
         self._showing = True
-        self.role.value = saved["role"]
+        self.role.value = saved["role"] or ""
         for flag, box in self.flags.items():
             box.value = flag in saved["flags"]
         self._showing = False
@@ -242,7 +243,7 @@ class JobAdReviewer(widgets.VBox):
     def review(self, ad_id: str, role: str | None, flags=()) -> None:
         """Answer one ad from Python, as the controls would."""
         self.go(self.ids.index(ad_id))
-        self.role.value = role
+        self.role.value = role or ""
         for flag, box in self.flags.items():
             box.value = flag in flags
 
@@ -250,7 +251,8 @@ class JobAdReviewer(widgets.VBox):
         if self._showing:
             return
         ad_id = self.ids[self.position]
-        self.state[ad_id] = {"role": self.role.value, "flags": [f for f, box in self.flags.items() if box.value]}
+        self.state[ad_id] = {"role": self.role.value or None,
+                             "flags": [f for f, box in self.flags.items() if box.value]}
         if self.store is not None:
             self.store.save(self.store_key, self.state)
         self.where.value = (f"<span style='margin:0 1em'>Ad {self.position + 1} of {len(self.ids)} · "

@@ -8,6 +8,7 @@ import pandas as pd
 from mlroles import data
 from mlroles.feedback import NEED_LABELS
 from mlroles.function_checks import FunctionQuestion
+from mlroles.answer_tables import full_text
 from mlroles.sources import cite
 from mlroles.written import DraftCheck
 
@@ -39,7 +40,7 @@ def _teams():
 def practice_teams() -> pd.DataFrame:
     """Practice scenarios with the reference answer (``next_need``) and its reason."""
     t = _teams()
-    return t[t["pool"] == "practice"][COLUMNS + ["next_need", "rationale"]]
+    return full_text(t[t["pool"] == "practice"][COLUMNS + ["next_need", "rationale"]])
 
 
 def graded_teams() -> pd.DataFrame:

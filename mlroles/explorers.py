@@ -33,7 +33,7 @@ class FunctionExplorer(widgets.VBox):
         for control in controls.values():
             control.observe(lambda _: self.update(), names="value")
         rows = [widgets.HBox([widgets.HTML(f"<code>{html.escape(name)}</code>",
-                                           layout=widgets.Layout(width="14em")), control])
+                                           layout=widgets.Layout(width="18em")), control])
                 for name, control in controls.items()]
         super().__init__([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.decision],
                          layout=widgets.Layout(max_width="52em"))

@@ -1,0 +1,37 @@
+"""Without Chromium the browser tests fail (never skip) with one line that says what to do.
+
+No browser and no JupyterLab are started here.
+"""
+import pytest
+
+import browser_support
+from browser_support import CHROMIUM_MISSING, LabBrowser, find_chromium, new_page_or_fail
+
+
+def test_message_is_one_line_with_the_install_command():
+    assert CHROMIUM_MISSING == ("Chromium is missing: install it with `apt-get install -y chromium` (Debian) "
+                                "and run the tests again.")
+    assert "\n" not in CHROMIUM_MISSING
+
+
+def test_find_chromium_prefers_debian_path_then_path(tmp_path):
+    exe = tmp_path / "chromium"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    assert find_chromium(candidates=(str(exe),), which=lambda name: "/elsewhere/chromium") == str(exe)
+    missing = str(tmp_path / "no-such-chromium")
+    assert find_chromium(candidates=(missing,), which=lambda name: "/elsewhere/chromium") == "/elsewhere/chromium"
+    assert find_chromium(candidates=(missing,), which=lambda name: None) is None
+    not_executable = tmp_path / "plain-file"
+    not_executable.write_text("")
+    assert find_chromium(candidates=(str(not_executable),), which=lambda name: None) is None
+
+
+def test_missing_chromium_fails_the_test_with_one_line(monkeypatch):
+    monkeypatch.setattr(browser_support, "find_chromium", lambda *a, **k: None)
+    browser = LabBrowser()
+    with pytest.raises(pytest.fail.Exception) as failed:
+        new_page_or_fail(browser)
+    assert str(failed.value) == CHROMIUM_MISSING
+    assert failed.value.pytrace is False   # pytest prints the line, not a traceback
+    browser.close()

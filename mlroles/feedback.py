@@ -119,7 +119,24 @@ def is_placeholder(value: Any) -> bool:
         return False
 
 
-class LabelQuestion:
+class Hints:
+    """Escalating hints: each ``hint()`` gives the next, stronger one; ``hint(n)`` gives hint n again."""
+
+    _hints: list
+    _hints_given: int = 0
+
+    def hint(self, level: int | None = None) -> str:
+        if not self._hints:
+            return "There is no hint for this question."
+        if level is None:
+            self._hints_given = min(self._hints_given + 1, len(self._hints))
+            level = self._hints_given
+        level = max(1, min(int(level), len(self._hints)))
+        more = " (ask again for a stronger hint)" if level < len(self._hints) else ""
+        return f"Hint {level} of {len(self._hints)}: {self._hints[level - 1]}{more}"
+
+
+class LabelQuestion(Hints):
     """Give each item one label (for example an owner). Checks a dict ``{item_id: label}``.
 
     ``key`` maps item ids to expected labels for practice items; leave it out for graded
@@ -236,17 +253,6 @@ class LabelQuestion:
         if item_id in self.read:
             text += f" Read: {self.read[item_id]}."
         return text
-
-    def hint(self, level: int | None = None) -> str:
-        """The next hint; each call gives a stronger one. ``hint(1)`` repeats the first."""
-        if not self._hints:
-            return "There is no hint for this question."
-        if level is None:
-            self._hints_given = min(self._hints_given + 1, len(self._hints))
-            level = self._hints_given
-        level = max(1, min(int(level), len(self._hints)))
-        more = " (ask again for a stronger hint)" if level < len(self._hints) else ""
-        return f"Hint {level} of {len(self._hints)}: {self._hints[level - 1]}{more}"
 
     def solution(self):
         """The expected answers with their reasons, as a table. Graded items have none here."""

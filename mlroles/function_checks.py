@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
-from mlroles.feedback import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult,
+from mlroles.feedback import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult, Hints,
                               LabelSet, _describe)
 
 
@@ -90,7 +90,7 @@ def call_safely(fn: Callable, arg: Any, seconds: float = 1.0) -> tuple[Any, str 
             signal.signal(signal.SIGALRM, previous)
 
 
-class FunctionQuestion:
+class FunctionQuestion(Hints):
     """Write ``fn(row) -> label``; checked against reference labels on practice rows.
 
     ``rows`` holds the rows the function is called with (a DataFrame indexed by item id,
@@ -185,16 +185,6 @@ class FunctionQuestion:
         if item_id in self.read:
             text += f" Read: {self.read[item_id]}."
         return text
-
-    def hint(self, level: int | None = None) -> str:
-        if not self._hints:
-            return "There is no hint for this question."
-        if level is None:
-            self._hints_given = min(self._hints_given + 1, len(self._hints))
-            level = self._hints_given
-        level = max(1, min(int(level), len(self._hints)))
-        more = " (ask again for a stronger hint)" if level < len(self._hints) else ""
-        return f"Hint {level} of {len(self._hints)}: {self._hints[level - 1]}{more}"
 
     def solution(self):
         """The reference label of every practice row with its reason (graded rows have none here)."""

@@ -47,23 +47,6 @@ def cite(source_id: str) -> str:
             f"{_timestamp_note(row)}{said_by}")
 
 
-def _reference_table_class():
-    import pandas as pd
-
-    class ReferenceTable(pd.DataFrame):
-        """A references table that shows every cell in full (no "..." cut at 50 characters)."""
-
-        @property
-        def _constructor(self):
-            return ReferenceTable
-
-        def _repr_html_(self):
-            with pd.option_context("display.max_colwidth", None):
-                return super()._repr_html_()
-
-    return ReferenceTable
-
-
 def references(source_ids: Iterable[str]):
     """A references table for the end of a lesson: one row per cited passage, in the order given.
 
@@ -93,4 +76,6 @@ def references(source_ids: Iterable[str]):
             "what is said there": row["summary"],
             "check": check,
         })
-    return _reference_table_class()(pd.DataFrame(rows).set_index("id"))
+    from mlroles.answer_tables import full_text
+
+    return full_text(pd.DataFrame(rows).set_index("id"))   # every cell in full, no "..." at 50 characters

@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test release grade feedback report grade-demo clean-venv help
+.PHONY: lab test release grade feedback report grade-demo bench clean-venv help
 
 help:
 	@echo "make lab      open JupyterLab on the course (creates .venv on first use)"
@@ -22,6 +22,7 @@ help:
 	@echo "make feedback feedback pages for graded submissions, scanned for leaked keys"
 	@echo "make report   grades.csv and the item analysis in reports/"
 	@echo "make grade-demo  build, grade and report a synthetic cohort in cohort-demo/"
+	@echo "make bench    benchmark into benchmarks/RESULTS.md (hours; BENCH_ARGS='--quick --cohort-students 20': ~40 min)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,10 @@ report: $(STAMP)
 
 grade-demo: $(STAMP)
 	$(BIN)/python -m mlroles.cohort demo --jobs $(JOBS)
+
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

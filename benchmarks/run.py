@@ -187,7 +187,8 @@ class TreeSampler:
     """Samples the resident memory (RSS) of a process tree every ``interval`` seconds in a thread.
 
     ``root``: the pid whose *descendants* are summed (by default this process's children);
-    ``include_root`` adds the root itself. ``peak`` is the largest sum seen, in bytes.
+    ``include_root`` adds the root itself; processes already there when sampling starts are left out
+    (a kernel of an earlier run still shutting down). ``peak`` is the largest sum seen, in bytes.
     """
 
     def __init__(self, root: int | None = None, include_root: bool = False, interval: float = 0.05):
@@ -202,6 +203,7 @@ class TreeSampler:
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._before = {p.pid for p in self.root.children(recursive=True)}
 
     def _sample(self) -> None:
         total = 0
@@ -210,6 +212,8 @@ class TreeSampler:
         except self.psutil.Error:
             return
         for p in procs:
+            if p.pid in self._before:
+                continue
             try:
                 total += p.memory_info().rss
             except self.psutil.Error:
@@ -967,50 +971,89 @@ GROUP_TITLES = {
     "browser": "8. JupyterLab in Chromium",
 }
 
-# What costs the time and what could be done, for figures known to miss their aim on machines like
-# this one. Written from the profiles these runs print; shown only when the figure misses.
+# What costs the time and what could be done, per group, written from the profiles these runs print;
+# shown under a figure that misses its aim, after that run's own numbers (analysis()).
 ADVICE = {
     "grading": (
-        "nbgrader's autograde does more than execute: it copies the submission, opens the gradebook (SQLite, "
-        "through SQLAlchemy), runs its preprocessors (restore locked cells, add missing cells, limit output, "
-        "save cells and grades) before and after nbclient's run. On a short notebook this fixed cost weighs "
-        "more. What could be done: nothing in the course's code pays it; grading several submissions per "
-        "worker (as cohort.grade does) spreads the gradebook's start-up, and a lighter preprocessor list in "
-        "nbgrader_config.py would trim the rest."),
+        "What costs the time: the kernel does the same work on both sides of a pair (same notebook, same "
+        "cells). On top of it, autograde does nbgrader's own per-notebook work in this process: it reads, "
+        "validates and writes the notebook twice (a sanitising pass, then the grading pass), validates the "
+        "cells' nbgrader metadata against its JSON schema in both passes (CheckCellMetadata), and reads and "
+        "writes the SQLite gradebook through SQLAlchemy (OverwriteCells, SaveAutoGrades). What could be "
+        "done: nothing in the course's notebooks would change the ratio, since their cost is on both sides. "
+        "In nbgrader_config.py, CheckCellMetadata could be dropped from one of the two passes "
+        "(`c.Autograde.sanitize_preprocessors` or `c.Autograde.autograde_preprocessors`), saving one schema "
+        "validation per notebook. cohort.grade already overlaps this fixed cost with other submissions' "
+        "kernels in its parallel workers. Before acting, re-measure on a quiet machine "
+        "(`benchmarks/run.py --only grading --runs 9`): when the ratio's min and max lie far apart, other "
+        "work on the machine slowed one side of some pairs."),
     "lessons": (
-        "The kernel's start (about 0.6 to 0.8 s) and the imports of pandas, ipywidgets and matplotlib are "
-        "paid by every lesson; the slowest cells above are the rest. What could be done: defer matplotlib "
-        "until a chart is drawn, cache the loaded datasets (lru_cache in mlroles.data), draw fewer or "
-        "smaller charts."),
+        "What costs the time: the kernel's launch (about 0.5 to 0.8 s) and the first cell's imports "
+        "(`%matplotlib inline`, pandas, the lesson's module) are paid by every lesson; the slowest cells "
+        "above are the rest. What could be done: import matplotlib only when a chart is drawn, keep loaded "
+        "datasets cached (lru_cache in mlroles.data), draw fewer or smaller charts."),
     "imports": (
-        "See the import profile: the cost of `import mlroles.ex1` beyond pandas is the modules it pulls in "
-        "at import time (and the questions it builds from the datasets). What could be done: import "
-        "ipywidgets and matplotlib only inside the functions that build widgets and charts, and build the "
-        "question objects on first use instead of at import."),
+        "What costs the time: see the import profile; the cost of `import mlroles.ex1` beyond pandas is "
+        "the modules it pulls in at import time and the question objects it builds from the datasets. What "
+        "could be done: import ipywidgets and matplotlib only inside the functions that build widgets and "
+        "charts, and build the question objects on first use."),
     "calls": (
-        "See the profile under each figure. Widget builds are dominated by ipywidgets' own widget "
-        "construction (traitlets validation, one comm per widget); a board with many rows builds many "
-        "widgets. What could be done: fewer widgets per row (one HTML for label and mark), or build rows "
-        "lazily."),
+        "What costs the time: see the profile under each figure. Widget builds are dominated by "
+        "ipywidgets' own construction (traitlets validation, one comm per widget), so a board with many "
+        "rows builds many widgets. What could be done: fewer widgets per row (one HTML for label and mark), "
+        "or build rows lazily."),
     "setup": (
-        "The install phase downloads and unpacks about 500 MB (jupyterlab, nbgrader, pandas, matplotlib, "
-        "playwright). What could be done: little in the repository; pip's cache (on by default) makes "
-        "later set-ups faster, and `uv pip` installs the same in a fraction of the time."),
+        "What costs the time: the install phase downloads and unpacks about 500 MB (jupyterlab, nbgrader, "
+        "pandas, matplotlib, playwright). What could be done: little in the repository; pip's cache (on by "
+        "default) makes later set-ups faster."),
     "tests": (
-        "See the slowest tests: real kernels, real nbgrader runs and the browser tests dominate. What could "
-        "be done: share one graded course root per module, run the browser tests over fewer notebooks, or "
-        "run the suite with pytest-xdist on both cores."),
+        "What costs the time: a few files hold nearly all of it (see the profile). The browser tests run "
+        "Run All on every lesson, solution and release in Chromium; test_assignments builds a fresh course "
+        "root, runs generate_assignment and one autograde for every test of every exercise; test_cohort and "
+        "test_hostile build and grade whole cohorts, and test_cohort grades one again sequentially "
+        "(jobs=1) to compare. pytest runs all of it one test after another, so the second core idles "
+        "except under cohort.grade's jobs=2. What could be done: in test_assignments, generate each "
+        "assignment once per module (a module-scoped course root) and autograde all its submissions in one "
+        "pass, ideally with cohort.grade(jobs=2); compare parallel with sequential grading on 2 or 3 "
+        "students rather than the whole cohort; in the browser tests, Run All on one notebook per kind of "
+        "widget rather than on all of them (the lessons already run under nbval); or run the suite on both "
+        "cores with pytest-xdist (`-n 2`, a new test dependency for pyproject.toml and environment.yml). "
+        "The machine was shared with other work during this run (see the load average above), which "
+        "slows this figure more than any other."),
     "cohort": (
-        "cohort.grade runs 2 workers on 2 cores, so its ceiling is about 2x its own sequential rate; the "
-        "command line pays Python's start and nbgrader's import (about 2 s) on every invocation, which "
-        "cohort.grade pays once per worker. When the machine is shared with other work, the 2 workers do "
-        "not get 2 free cores and the speed-up shrinks. What could be done: more jobs than cores does not "
-        "help on 2 cores; a shorter notebook (fewer cells re-run at grading) helps both."),
+        "What costs the time: cohort.grade runs 2 workers on 2 cores, so its ceiling is about 2x its own "
+        "sequential rate; the command line pays Python's start and nbgrader's import on every invocation, "
+        "which cohort.grade pays once per worker. When the machine is shared with other work, the 2 "
+        "workers do not get 2 free cores and the speed-up shrinks. What could be done: more jobs than "
+        "cores does not help on 2 cores; a shorter notebook helps both sides."),
     "browser": (
-        "A widget round trip crosses the browser, the Jupyter server and the kernel twice; on a 2-core "
-        "machine shared with other work, scheduling adds tens of ms. What could be done: "
-        "continuous_update=False on sliders (already), lighter HTML redraws."),
+        "What costs the time: a widget round trip crosses the browser, the Jupyter server and the kernel "
+        "twice; on a 2-core machine shared with other work, scheduling adds tens of ms. What could be done: "
+        "lighter HTML redraws in the explorer; check the figure again on a quiet machine."),
 }
+
+
+def analysis(f: Figure) -> str:
+    """What this run's own numbers say about a figure that misses its aim."""
+    e = f.extra or {}
+    if f.group == "grading" and e.get("autograde_s"):
+        med = statistics.median
+        extra_cpu = med(e["autograde_cpu_s"]) - med(e["nbclient_cpu_s"])
+        return (f"In this run: autograde {med(e['autograde_s']):.2f} s and nbclient {med(e['nbclient_s']):.2f} s "
+                f"(medians; the ratio of the medians is {med(e['autograde_s']) / med(e['nbclient_s']):.2f}); "
+                f"per-pair ratios from {min(f.values):.2f} to {max(f.values):.2f}. Autograde used "
+                f"{extra_cpu:.2f} s more CPU in this process than nbclient (median), "
+                f"{100 * extra_cpu / med(e['nbclient_s']):.0f}% of the notebook's plain run time: that is "
+                "nbgrader's fixed cost per notebook; the rest of any gap is waiting (on the kernel, or for a core "
+                "taken by other work).")
+    if f.group == "tests" and e.get("seconds_per_file"):
+        per_file = sorted(e["seconds_per_file"].items(), key=lambda kv: -kv[1])
+        total = sum(v for _, v in per_file)
+        top = per_file[:4]
+        return (f"In this run: {f.note}; {', '.join(k.split('/')[-1] for k, _ in top)} took "
+                f"{sum(v for _, v in top):.0f} s of the {total:.0f} s spent in tests "
+                f"({100 * sum(v for _, v in top) / total:.0f}%).")
+    return ""
 
 
 def render_markdown(info: dict, protocol: dict) -> str:
@@ -1089,6 +1132,8 @@ def render_markdown(info: dict, protocol: dict) -> str:
         lines += [f"### {f.name}: median {fmt(s['median'], f.unit)} {f.unit}, aim {f.aim} {f.unit}", ""]
         if f.profile:
             lines += ["```", f.profile, "```", ""]
+        if analysis(f):
+            lines += [analysis(f), ""]
         if f.group in ADVICE and f.group not in advised:
             lines += [ADVICE[f.group], ""]
             advised.add(f.group)

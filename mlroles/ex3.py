@@ -17,6 +17,7 @@ from mlroles.choices import ChoiceStore
 from mlroles.feedback import (CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY, ROLE_LABELS,
                               CheckResult, _describe, is_placeholder)
 from mlroles.sources import cite
+from mlroles.widgets import restore_notice
 from mlroles.written import DraftCheck
 
 ASSIGNMENT = "ex3_job_ads"
@@ -269,11 +270,7 @@ class JobAdReviewer(widgets.VBox):
                 self.state[ad_id] = {"role": saved.get("role"), "flags": flags}
             else:
                 skipped.append(str(ad_id))
-        notes = list(self.store.warnings)
-        if skipped:
-            notes.append(f"Some saved choices did not match these ads and were left out: {', '.join(skipped)}.")
-        if notes:
-            self.notice.value = "".join(f'<div style="color:#a15c00">⚠ {html.escape(n)}</div>' for n in notes)
+        self.notice.value = restore_notice(self.store, skipped, "these ads")
 
     def check(self) -> CheckResult:
         result = self.question.check(self.answers)

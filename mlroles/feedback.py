@@ -119,6 +119,15 @@ def is_placeholder(value: Any) -> bool:
         return False
 
 
+def why_and_where(text: str, item_id: str, why: Mapping[str, str], read: Mapping[str, str]) -> str:
+    """A feedback line completed with the item's reason and where to read about it."""
+    if item_id in why:
+        text += f" {why[item_id]}"
+    if item_id in read:
+        text += f" Read: {read[item_id]}."
+    return text
+
+
 class Hints:
     """Escalating hints: each ``hint()`` gives the next, stronger one; ``hint(n)`` gives hint n again."""
 
@@ -247,12 +256,8 @@ class LabelQuestion(Hints):
         return CheckResult(status, headline + ".", lines, correct=correct, total=total, wrong=wrong, missing=missing)
 
     def _explain(self, item_id: str, chosen: str) -> str:
-        text = f"{item_id} ({self.items[item_id]}): not {self.labels.name(chosen)}."
-        if item_id in self.why:
-            text += f" {self.why[item_id]}"
-        if item_id in self.read:
-            text += f" Read: {self.read[item_id]}."
-        return text
+        return why_and_where(f"{item_id} ({self.items[item_id]}): not {self.labels.name(chosen)}.",
+                             item_id, self.why, self.read)
 
     def solution(self):
         """The expected answers with their reasons, as a table. Graded items have none here."""

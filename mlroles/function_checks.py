@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 
 from mlroles.feedback import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult, Hints,
-                              LabelSet, _describe)
+                              LabelSet, _describe, why_and_where)
 
 
 def _hide_cell_history() -> list:
@@ -178,13 +178,8 @@ class FunctionQuestion(Hints):
                            missing=[i for i, p in results["problem"].items() if p])
 
     def _explain(self, item_id: str, chosen: str) -> str:
-        text = f"{item_id}: {self.function_name} says {self.labels.name(chosen)}, the reference says " \
-               f"{self.labels.name(self.key[item_id])}."
-        if item_id in self.why:
-            text += f" {self.why[item_id]}"
-        if item_id in self.read:
-            text += f" Read: {self.read[item_id]}."
-        return text
+        return why_and_where(f"{item_id}: {self.function_name} says {self.labels.name(chosen)}, the reference "
+                             f"says {self.labels.name(self.key[item_id])}.", item_id, self.why, self.read)
 
     def solution(self):
         """The reference label of every practice row with its reason (graded rows have none here)."""

@@ -17,6 +17,14 @@ from mlroles.choices import ChoiceStore
 from mlroles.feedback import INVALID, LabelQuestion
 
 
+def restore_notice(store: ChoiceStore, skipped: list, what: str) -> str:
+    """The warning shown above a widget when saved choices could not all be restored ("" when all were)."""
+    notes = list(store.warnings)
+    if skipped:
+        notes.append(f"Some saved choices did not match {what} and were left out: {', '.join(skipped)}.")
+    return "".join(f'<div style="color:#a15c00">⚠ {html.escape(n)}</div>' for n in notes)
+
+
 class ClassificationBoard(widgets.VBox):
     """One row per item with a button for each label, a Check button and a live summary.
 
@@ -83,11 +91,7 @@ class ClassificationBoard(widgets.VBox):
                 self.controls[item_id].value = label
             else:
                 skipped.append(str(item_id))
-        notes = list(self.store.warnings)
-        if skipped:
-            notes.append(f"Some saved choices did not match this board and were left out: {', '.join(skipped)}.")
-        if notes:
-            self.notice.value = "".join(f'<div style="color:#a15c00">⚠ {html.escape(n)}</div>' for n in notes)
+        self.notice.value = restore_notice(self.store, skipped, "this board")
 
     def _changed(self, change) -> None:
         if not self._loading and self.store is not None:

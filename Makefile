@@ -33,8 +33,12 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) course/00_start_here.ipynb
 
+# One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so a notebook's
+# cells run in order in one kernel and a module's shared course root or JupyterLab is built once.
+# TEST_JOBS=0 runs everything in this process.
+TEST_JOBS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python -m mlroles.release

@@ -635,13 +635,15 @@ def bench_setup(runs: int, runs_note: str) -> None:
 
 
 def bench_tests(runs: int, runs_note: str) -> None:
-    say(f"\n5b. The full test suite (python -m pytest from the repository root; {runs} run(s))")
-    fig = figure("tests.suite", "tests", "full test suite (make test equivalent)", "s", "< 360", runs_note=runs_note)
+    say(f"\n5b. The full test suite (make test, as CI runs it; {runs} run(s))")
+    fig = figure("tests.suite", "tests", "full test suite (make test)", "s", "< 360", runs_note=runs_note)
     with measuring(fig):
         summaries, durations = [], ""
         for i in range(runs):
             log = WORK / f"pytest-{i}.log"
-            took, rc = run_command([sys.executable, "-m", "pytest", "--durations=0"], cwd=REPO, log=log)
+            # exactly the README's test command (pytest-xdist, one worker per core), with durations
+            took, rc = run_command(["make", "--no-print-directory", "test", "PYTEST_ARGS=--durations=0",
+                                    f"BIN={BIN}"], cwd=REPO, log=log)
             text = log.read_text(errors="replace")
             summary = next((l.strip("= ") for l in reversed(text.splitlines()) if re.search(r"\d+ (passed|failed)", l)),
                            "(no summary line)")
@@ -1008,18 +1010,13 @@ ADVICE = {
         "default) makes later set-ups faster."),
     "tests": (
         "What costs the time: a few files hold nearly all of it (see the profile). The browser tests run "
-        "Run All on every lesson, solution and release in Chromium; test_assignments builds a fresh course "
-        "root, runs generate_assignment and one autograde for every test of every exercise; test_cohort and "
-        "test_hostile build and grade whole cohorts, and test_cohort grades one again sequentially "
-        "(jobs=1) to compare. pytest runs all of it one test after another, so the second core idles "
-        "except under cohort.grade's jobs=2. What could be done: in test_assignments, generate each "
-        "assignment once per module (a module-scoped course root) and autograde all its submissions in one "
-        "pass, ideally with cohort.grade(jobs=2); compare parallel with sequential grading on 2 or 3 "
-        "students rather than the whole cohort; in the browser tests, Run All on one notebook per kind of "
-        "widget rather than on all of them (the lessons already run under nbval); or run the suite on both "
-        "cores with pytest-xdist (`-n 2`, a new test dependency for pyproject.toml and environment.yml). "
-        "The machine was shared with other work during this run (see the load average above), which "
-        "slows this figure more than any other."),
+        "Run All on every lesson, solution and release in Chromium; test_assignments autogrades several "
+        "submissions of every exercise (one generated course root per exercise); test_cohort and "
+        "test_hostile build and grade whole cohorts. make test runs the files on one pytest-xdist worker "
+        "per core (--dist loadfile), so the longest file bounds the run from below. What could be done: "
+        "Run All in the browser on one notebook per kind of widget rather than on all of them (the lessons "
+        "already run under nbval); grade the hostile cases and the synthetic cohort in one pass. "
+        "Other work on the machine slows this figure more than any other."),
     "cohort": (
         "What costs the time: cohort.grade runs 2 workers on 2 cores, so its ceiling is about 2x its own "
         "sequential rate; the command line pays Python's start and nbgrader's import on every invocation, "

@@ -134,11 +134,26 @@ def spec(request):
     return request.param
 
 
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    """One generated course root per exercise, shared by this module's tests (each test submits
+    as its own student, so their grades never mix); generating costs seconds, so once is enough."""
+    from course_helpers import TempCourse
+
+    made = {}
+
+    def get(assignment: str) -> TempCourse:
+        if assignment not in made:
+            made[assignment] = TempCourse(tmp_path_factory.mktemp(assignment) / "course")
+            made[assignment].copy_source(assignment)
+            made[assignment].generate(assignment)
+        return made[assignment]
+    return get
+
+
 @pytest.fixture
-def course(course_root, spec):
-    course_root.copy_source(spec.assignment)
-    course_root.generate(spec.assignment)
-    return course_root
+def course(courses, spec):
+    return courses(spec.assignment)
 
 
 def release_of(course, spec):
@@ -252,10 +267,11 @@ def test_answers_given_only_on_a_board_are_graded(course, spec, repo, keep_stub)
         first = sorted(keys)[0]
         choices[first] = OTHER_OWNER[keys[first]]                               # one slip
         boards[board.store_key] = choices
-    path = course.submit("boardie", spec.assignment, nb, spec.assignment)
+    student = f"boardie-{'stub' if keep_stub else 'nostub'}"
+    path = course.submit(student, spec.assignment, nb, spec.assignment)
     (path.parent / f"{spec.assignment}.choices.json").write_text(json.dumps({"format": 1, "boards": boards}))
-    course.autograde(spec.assignment, "boardie")
-    scores = course.scores(spec.assignment, "boardie")
+    course.autograde(spec.assignment, student)
+    scores = course.scores(spec.assignment, student)
     for board in spec.boards:
         assert scores[board.score_cell] == len(boards[board.store_key]) - 1
         assert scores[board.format_cell] == 1
@@ -293,9 +309,8 @@ def test_feedback_holds_no_key_hidden_test_or_rubric(course, spec, repo):
         assert "Rubric (" in cell_by_id(autograded, question).source
 
 
-def test_ex3_reviews_given_only_on_the_reviewer_are_graded(course_root, repo):
-    course_root.copy_source("ex3_job_ads")
-    course_root.generate("ex3_job_ads")
+def test_ex3_reviews_given_only_on_the_reviewer_are_graded(courses, repo):
+    course_root = courses("ex3_job_ads")
     nb = with_source(course_root.release_notebook("ex3_job_ads", "ex3_job_ads"), "ad_answers",
                      "ad_answers = graded_reviewer.answers")
     roles = keys_of(repo, "job_ads", "real_role")

@@ -22,7 +22,7 @@ help:
 	@echo "make feedback feedback pages for graded submissions, scanned for leaked keys"
 	@echo "make report   grades.csv and the item analysis in reports/"
 	@echo "make grade-demo  build, grade and report a synthetic cohort in cohort-demo/"
-	@echo "make bench    benchmark into benchmarks/RESULTS.md (hours; BENCH_ARGS='--quick --cohort-students 20': ~40 min)"
+	@echo "make bench    benchmark into benchmarks/RESULTS.md (about 70 min on 2 cores; BENCH_ARGS='--quick --cohort-students 20': ~25 min)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -52,6 +52,12 @@ EXERCISES = (
 )
 
 
+def lesson_title(part_id: str) -> str:
+    """The title of lesson ``part_id`` ("04_production_handoff" -> "The production handoff");
+    an unknown id is returned as it is."""
+    return next((part.title for part in LESSONS if part.id == part_id), part_id)
+
+
 def contents():
     """The course map as a table: step, kind, title, the file to open, and whether it is in this copy yet."""
     import pandas as pd

@@ -11,7 +11,7 @@ from functools import lru_cache
 from mlroles import course, data
 from mlroles.feedback import OWNER_LABELS, LabelQuestion
 from mlroles.answer_tables import full_text
-from mlroles.sources import cite
+from mlroles.sources import cite, read_more
 
 ASSIGNMENT = "ex1_responsibilities"
 CHOICES_FILE = f"{ASSIGNMENT}.choices.json"
@@ -31,13 +31,8 @@ HINTS = (
     "from the product. If the item needs both model judgment and engineering judgment, say shared.",
 )
 
-_LESSON_TITLES = {part.id: part.title for part in course.LESSONS}
-
-
 def _read_more(row) -> str:
-    lesson = _LESSON_TITLES.get(row["lesson"], row["lesson"])
-    first_source = row["source_ids"][0] if row["source_ids"] else None
-    return f"lesson “{lesson}”" + (f"; {cite(first_source)}" if first_source else "")
+    return read_more(f"lesson “{course.lesson_title(row['lesson'])}”", row["source_ids"])
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ from mlroles.feedback import (CORRECT, INVALID, MODE_LABELS, NOT_ATTEMPTED, OWNE
                               LabelQuestion)
 from mlroles.function_checks import FunctionQuestion
 from mlroles.answer_tables import full_text
-from mlroles.sources import cite
+from mlroles.sources import read_more
 
 ASSIGNMENT = "ex2_serving_handoff"
 CHOICES_FILE = f"{ASSIGNMENT}.choices.json"
@@ -36,8 +36,7 @@ HANDOFF_HINTS = (
 
 
 def _read_more(row) -> str:
-    first = row["source_ids"][0] if row["source_ids"] else None
-    return "lesson “The production handoff”" + (f"; {cite(first)}" if first else "")
+    return read_more("lesson “The production handoff”", row["source_ids"])
 
 
 @lru_cache(maxsize=None)

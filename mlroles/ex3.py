@@ -16,7 +16,6 @@ from mlroles import data
 from mlroles.choices import ChoiceStore
 from mlroles.feedback import (CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY, ROLE_LABELS,
                               CheckResult, _describe, is_placeholder)
-from mlroles.sources import cite
 from mlroles.widgets import restore_notice
 from mlroles.written import DraftCheck
 

@@ -9,7 +9,7 @@ from mlroles import data
 from mlroles.feedback import NEED_LABELS
 from mlroles.function_checks import FunctionQuestion
 from mlroles.answer_tables import full_text
-from mlroles.sources import cite
+from mlroles.sources import read_more
 from mlroles.written import DraftCheck
 
 ASSIGNMENT = "ex4_team_coverage"
@@ -28,8 +28,7 @@ HINTS = (
 
 
 def _read_more(row) -> str:
-    first = row["source_ids"][0] if row["source_ids"] else None
-    return "lesson “When one person covers both”" + (f"; {cite(first)}" if first else "")
+    return read_more("lesson “When one person covers both”", row["source_ids"])
 
 
 @lru_cache(maxsize=None)

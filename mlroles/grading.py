@@ -12,8 +12,6 @@ Nothing here writes to stderr: nbgrader scores a test cell that does so as 0.
 """
 from __future__ import annotations
 
-import sys as _sys
-
 _FILE = __file__
 _open = open
 _compile = compile

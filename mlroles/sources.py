@@ -47,6 +47,12 @@ def cite(source_id: str) -> str:
             f"{_timestamp_note(row)}{said_by}")
 
 
+def read_more(where: str, source_ids) -> str:
+    """Where a learner can read about an item: a place in the course, then the first passage the
+    item cites (if any), e.g. 'lesson “The production handoff”; Building Production ML Platforms ...'."""
+    return where + (f"; {cite(source_ids[0])}" if source_ids else "")
+
+
 def references(source_ids: Iterable[str]):
     """A references table for the end of a lesson: one row per cited passage, in the order given.
 

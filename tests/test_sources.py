@@ -35,3 +35,14 @@ def test_references_table_keeps_order_and_drops_repeats():
 def test_passages_the_course_added_are_marked_as_such():
     table = sources.references(["roles-3852"])
     assert table.loc["roles-3852", "check"] == "added by the course; checked against the transcript"
+
+
+def test_read_more_names_the_place_then_the_first_cited_passage():
+    from mlroles import course
+
+    where = f"lesson “{course.lesson_title('04_production_handoff')}”"
+    assert where == "lesson “The production handoff”"
+    assert sources.read_more(where, ["roles-1704", "mleng-4423"]) == (
+        "lesson “The production handoff”; Data Team Roles Explained (S1E1, Alexey Grigorev), 17:04")
+    assert sources.read_more(where, []) == "lesson “The production handoff”"
+    assert course.lesson_title("99_unknown") == "99_unknown"

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from mlroles import course, data
 from mlroles.feedback import OWNER_LABELS, LabelQuestion
-from mlroles.sources import cite
+from mlroles.sources import read_more
 
 LESSON = "01_two_roles_two_risks"
 OWNERS = tuple(OWNER_LABELS.values)          # data_scientist, ml_engineer, shared
@@ -35,9 +35,6 @@ HINTS = (
     "Shared work needs both judgments at once: one person knows what the model should mean, the other "
     "keeps it running. Pipelines, design documents and reusable features usually land here.",
 )
-
-_LESSON_TITLES = {part.id: part.title for part in course.LESSONS}
-
 
 @lru_cache(maxsize=None)
 def _items():
@@ -99,7 +96,7 @@ def owner_mix():
     practice = practice_items()
     table = pd.crosstab(practice["lesson"], practice["owner"]).reindex(columns=list(OWNERS), fill_value=0)
     table = table.reindex([lesson for lesson in data.LESSON_IDS if lesson in table.index])
-    table.index = [f"{int(lesson[:2])}. {_LESSON_TITLES[lesson]}" for lesson in table.index]
+    table.index = [f"{int(lesson[:2])}. {course.lesson_title(lesson)}" for lesson in table.index]
     table.index.name = "lesson"
     table.columns = [OWNER_LABELS.name(owner) for owner in OWNERS]
     table.columns.name = "owner"
@@ -137,9 +134,7 @@ def owner_mix_chart(mix=None):
 
 
 def _read_more(row) -> str:
-    lesson = _LESSON_TITLES.get(row["lesson"], row["lesson"])
-    first = row["source_ids"][0] if row["source_ids"] else None
-    return f"lesson “{lesson}”" + (f"; {cite(first)}" if first else "")
+    return read_more(f"lesson “{course.lesson_title(row['lesson'])}”", row["source_ids"])
 
 
 def board_items():

@@ -21,7 +21,7 @@ import pandas as pd
 
 from mlroles import data
 from mlroles.feedback import OWNER_LABELS, ROLE_LABELS, LabelQuestion
-from mlroles.sources import cite
+from mlroles.sources import read_more
 
 NOT_SHOWN = "not shown"
 MIX_COLUMNS = ("data_scientist", "ml_engineer", "shared", NOT_SHOWN)
@@ -162,7 +162,7 @@ def _ad_text(row) -> str:
 
 
 def _read_more(row) -> str:
-    return "the section “Don't trust the title”" + (f"; {cite(row['source_ids'][0])}" if row["source_ids"] else "")
+    return read_more("the section “Don't trust the title”", row["source_ids"])
 
 
 def _role_question() -> LabelQuestion:

@@ -22,7 +22,7 @@ import pandas as pd
 from mlroles import data
 from mlroles.data import NEXT_NEEDS, SYMPTOMS_DS, SYMPTOMS_ENG
 from mlroles.feedback import NEED_LABELS, LabelQuestion
-from mlroles.sources import cite
+from mlroles.sources import read_more
 
 LESSON = "06_one_person_coverage"
 # Held back from the tables and the chart, and asked on the board instead. Every answer appears
@@ -148,8 +148,7 @@ def symptom_chart(teams: pd.DataFrame):
 
 
 def _read_more(row) -> str:
-    first = row["source_ids"][0] if row["source_ids"] else None
-    return "lesson 6, “Worked example”" + (f"; {cite(first)}" if first else "")
+    return read_more("lesson 6, “Worked example”", row["source_ids"])
 
 
 def _board_question() -> LabelQuestion:

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -205,6 +206,24 @@ def _read_scores(course: Path, outcomes: list[Outcome]) -> None:
                 o.score = None
 
 
+def register_assignments(course: Path, assignments: list[str]) -> None:
+    """Record assignments in the gradebook (nbgrader's generate_assignment reads their grade cells)
+    without touching exercises/: the release it makes on the way goes to a temporary folder and is
+    thrown away. Only ``make release`` writes exercises/, where a learner may have answered."""
+    if not assignments:
+        return
+    from nbgrader.apps import NbGraderAPI
+
+    with tempfile.TemporaryDirectory(prefix="mlroles-register-") as scratch:
+        config = load_config(course)
+        config.CourseDirectory.release_directory = scratch   # absolute: nbgrader joins it onto the root
+        api = NbGraderAPI(config=config)
+        for assignment in assignments:
+            result = api.generate_assignment(assignment, force=True)
+            if not result["success"]:
+                raise SystemExit(f"Could not register {assignment} in the gradebook: {result['error']}")
+
+
 def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
     filled = int(width * done / total)
     score = "   —   " if outcome.score is None else f"{outcome.score:5.1f}/{outcome.max_score:<4.0f}"
@@ -225,13 +244,10 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
         return []
     jobs = jobs or os.cpu_count() or 1
     # Make sure the gradebook knows every assignment and student before workers share it.
-    api = make_api(course, timeout)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for assignment in assignments:
-            if not any(a.name == assignment for a in gb.assignments):
-                result = api.generate_assignment(assignment, force=True)
-                if not result["success"]:
-                    raise SystemExit(f"Could not generate {assignment}: {result['error']}")
+        known = {a.name for a in gb.assignments}
+    register_assignments(course, [a for a in assignments if a not in known])
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in sorted({s for s, _ in todo}):
             gb.update_or_create_student(student)
     print(f"Grading {len(todo)} submission(s) of {len({s for s, _ in todo})} student(s), {jobs} at a time.",

@@ -4,11 +4,16 @@
     python -m mlroles.release ex1_...    only the ones named
 
 It uses nbgrader's own generate_assignment with the repository's nbgrader_config.py,
-so exercises/ is exactly what nbgrader makes: never edit it by hand.
+so exercises/ is exactly what nbgrader makes: never edit it by hand. It is also the only
+command that writes exercises/, and it refuses where exercises/ holds anything a release
+did not put there (a learner's answers, saved choices), so nothing of anyone's is lost.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,6 +43,75 @@ def stray_choices(assignment: str, root: Path = REPO_ROOT) -> list[Path]:
     return sorted((root / "solutions" / assignment).rglob("*.choices.json"))
 
 
+# What the last release wrote (sha-256 per file), so a maintainer can release again before
+# committing; git-ignored. A fresh clone has none: there the committed release is the baseline.
+RECORD = ".release-record.json"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_record(root: Path) -> dict:
+    try:
+        record = json.loads((root / RECORD).read_text(encoding="utf-8"))
+        return record if isinstance(record, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_record(root: Path, assignment: str) -> None:
+    record = {k: v for k, v in _read_record(root).items() if not k.startswith(f"exercises/{assignment}/")}
+    for path in sorted((root / "exercises" / assignment).rglob("*")):
+        if path.is_file():
+            record[str(path.relative_to(root))] = _sha(path)
+    (root / RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _differs_from_commit(root: Path, folder: str) -> list[str] | None:
+    """Files under ``folder`` that differ from the last commit (changed, new or ignored), or None
+    when ``root`` is not the top of a git checkout (a course folder inside another project's
+    checkout has no commits of its own to compare with)."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60)
+
+    try:
+        top = git("rev-parse", "--show-toplevel")
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
+            return None
+        out = git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", folder)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    entries = [e for e in out.stdout.split("\0") if e]
+    return [e[3:] for e in entries if len(e) > 3 and "D" not in e[:2]]
+
+
+def learner_changes(assignment: str, root: Path = REPO_ROOT) -> list[str]:
+    """Files in ``exercises/<assignment>/`` that no release put there: what releasing would overwrite or delete.
+
+    A file is the release's own when it matches the committed release or what the last
+    ``make release`` wrote. Outside git, with no record of a release, only saved widget choices
+    are known to be a learner's."""
+    folder = root / "exercises" / assignment
+    if not folder.is_dir():
+        return []
+    record = _read_record(root)
+    candidates = _differs_from_commit(root, f"exercises/{assignment}")
+    if candidates is None:
+        files = [str(p.relative_to(root)) for p in sorted(folder.rglob("*")) if p.is_file()]
+        candidates = files if record else [f for f in files if f.endswith(".choices.json")]
+    changed = []
+    for rel in candidates:
+        path = root / rel
+        if path.is_dir():   # git lists a wholly untracked folder once
+            changed += [str(p.relative_to(root)) for p in sorted(path.rglob("*")) if p.is_file()]
+        elif path.is_file() and record.get(rel) != _sha(path):
+            changed.append(rel)
+    return changed
+
+
 def release(assignments: list[str], root: Path = REPO_ROOT) -> list[str]:
     """Generate each assignment; return the error messages (empty when all went well)."""
     api = make_api(root)
@@ -50,8 +124,17 @@ def release(assignments: list[str], root: Path = REPO_ROOT) -> list[str]:
                           "nbgrader would release it to learners and copy it over their own saved answers at "
                           "grading. Delete it, then release again.")
             continue
+        changed = learner_changes(assignment, root)
+        if changed:
+            errors.append(f"{assignment}: exercises/{assignment}/ holds files no release put there, and releasing "
+                          f"would overwrite or delete them: {', '.join(changed)}. They look like a learner's work "
+                          "(make lab keeps that in my-work/, which git ignores). Move them out of exercises/ (or, "
+                          f"if nobody needs them, restore the committed release: git checkout -- exercises/{assignment}"
+                          " and delete the new files), then release again.")
+            continue
         result = api.generate_assignment(assignment, force=True)
         if result["success"]:
+            _write_record(root, assignment)
             print(f"released {assignment} -> exercises/{assignment}/")
         else:
             errors.append(f"{assignment}: {result['error'].strip() or result['log'].strip()}")

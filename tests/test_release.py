@@ -33,3 +33,74 @@ def test_unknown_assignment_gets_a_clear_message(repo):
     assert out.returncode == 2
     assert out.stdout.startswith("No such assignment in solutions/: ex9_nothing. Available: ex1_responsibilities")
     assert "Traceback" not in out.stdout + out.stderr
+
+
+def _course_with_release(tmp_path, repo, assignments=("ex1_responsibilities",)):
+    root = tmp_path / "course"
+    for assignment in assignments:
+        shutil.copytree(repo / "solutions" / assignment, root / "solutions" / assignment,
+                        ignore=shutil.ignore_patterns("*.choices.json"))
+    assert release.release(list(assignments), root) == []
+    return root
+
+
+def test_release_refuses_to_overwrite_a_learners_answers(tmp_path, repo):
+    root = _course_with_release(tmp_path, repo)
+    notebook = root / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.ipynb"
+    released = notebook.read_bytes()
+    assert release.release(["ex1_responsibilities"], root) == [], "an untouched release is released again"
+
+    notebook.write_bytes(released.replace(b"raise NotImplementedError()", b"answers = {}", 1))
+    choices = notebook.with_name("ex1_responsibilities.choices.json")
+    choices.write_text('{"format": 1, "boards": {"graded": {"R01": "shared"}}}')
+    answered = notebook.read_bytes()
+    errors = release.release(["ex1_responsibilities"], root)
+    assert len(errors) == 1
+    assert "exercises/ex1_responsibilities/ex1_responsibilities.ipynb" in errors[0]
+    assert "exercises/ex1_responsibilities/ex1_responsibilities.choices.json" in errors[0]
+    assert "my-work/" in errors[0] and "then release again" in errors[0]
+    assert notebook.read_bytes() == answered and choices.exists(), "nothing of the learner's was touched"
+
+
+def test_release_in_a_fresh_clone_compares_with_the_committed_release(tmp_path, repo):
+    root = _course_with_release(tmp_path, repo)
+    (root / release.RECORD).unlink()   # a fresh clone has no record of a release: git's commit is the baseline
+    git = ["git", "-C", str(root)]
+    who = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(git + ["init", "--quiet"], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + who + ["commit", "--quiet", "-m", "course"], check=True)
+    assert release.learner_changes("ex1_responsibilities", root) == []
+    notebook = root / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.ipynb"
+    notebook.write_text(notebook.read_text().replace("raise NotImplementedError()", "answers = {}", 1))
+    assert release.learner_changes("ex1_responsibilities", root) == [
+        "exercises/ex1_responsibilities/ex1_responsibilities.ipynb"]
+    checkpoint = notebook.parent / ".ipynb_checkpoints" / "ex1_responsibilities-checkpoint.ipynb"
+    checkpoint.parent.mkdir()
+    checkpoint.write_text("{}")
+    assert "exercises/ex1_responsibilities/.ipynb_checkpoints/ex1_responsibilities-checkpoint.ipynb" in \
+        release.learner_changes("ex1_responsibilities", root)
+    subprocess.run(git + ["checkout", "--quiet", "--", "exercises"], check=True)
+    shutil.rmtree(checkpoint.parent)
+    assert release.learner_changes("ex1_responsibilities", root) == []
+
+
+def test_grading_a_cohort_leaves_exercises_as_they_are(tmp_path, repo):
+    """Only `make release` writes exercises/: grading registers assignments in the gradebook without it."""
+    from mlroles import cohort
+
+    root = _course_with_release(tmp_path, repo, ("ex4_team_coverage",))
+    shutil.copy(repo / "nbgrader_config.py", root / "nbgrader_config.py")
+    folder = root / "exercises" / "ex4_team_coverage"
+    submitted = root / "submitted" / "s1" / "ex4_team_coverage"
+    submitted.mkdir(parents=True)
+    shutil.copy(folder / "ex4_team_coverage.ipynb", submitted / "ex4_team_coverage.ipynb")
+    # a learner who answered in place, as on a clone before my-work/ existed
+    notebook = folder / "ex4_team_coverage.ipynb"
+    notebook.write_text(notebook.read_text().replace("raise NotImplementedError()", "pass", 1))
+    (folder / "ex4_team_coverage.choices.json").write_text("{}")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    outcomes = cohort.grade(root, jobs=1, assignments=["ex4_team_coverage"])
+    assert [(o.student, o.status) for o in outcomes] == [("s1", "ok")]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

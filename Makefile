@@ -7,15 +7,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
-# JupyterLab refuses to run as root unless told it may.
 # nbgrader calls tools such as alembic by name: the environment's bin comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test release grade feedback report grade-demo bench clean-venv help
+.PHONY: lab instructor test release grade feedback report grade-demo bench clean-venv help
 
 help:
-	@echo "make lab      open JupyterLab on the course (creates .venv on first use)"
+	@echo "make lab      open the course in JupyterLab, in your own copy my-work/ (creates .venv on first use)"
+	@echo "make instructor  JupyterLab on the course root with nbgrader's instructor tools (formgrader)"
 	@echo "make test     run the whole test suite"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade    autograde every submission in submitted/ (JOBS=n to set parallel jobs)"
@@ -30,8 +29,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
+# Both go through mlroles.lab, as the browser tests do. LAB_ARGS='--port 9000 --no-browser', for example.
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) course/00_start_here.ipynb
+	@$(BIN)/python -m mlroles.lab $(LAB_ARGS)
+
+instructor: $(STAMP)
+	@$(BIN)/python -m mlroles.lab --instructor $(LAB_ARGS)
 
 # One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so a notebook's
 # cells run in order in one kernel and a module's shared course root or JupyterLab is built once.

@@ -25,10 +25,6 @@ class Part:
     title: str
     path: str  # relative to the repository root
 
-    @property
-    def ready(self) -> bool:
-        return (REPO_ROOT / self.path).exists()
-
 
 LESSONS = (
     Part("00_start_here", "lesson", "Start here", "course/00_start_here.ipynb"),
@@ -52,19 +48,43 @@ EXERCISES = (
 )
 
 
+# The order a learner takes them (the start page's map): lessons 1 to 4, the two exercises that
+# practise them, then each later lesson followed by its exercise.
+PATH = ("00_start_here", "01_two_roles_two_risks", "02_data_scientist_fit", "03_ml_engineer_fit",
+        "04_production_handoff", "ex1_responsibilities", "ex2_serving_handoff",
+        "05_skills_and_interview_signals", "ex3_job_ads", "06_one_person_coverage", "ex4_team_coverage")
+
+
+def in_order() -> list[Part]:
+    """Every lesson and exercise in the order of ``PATH``."""
+    parts = {part.id: part for part in LESSONS + EXERCISES}
+    return [parts[part_id] for part_id in PATH]
+
+
+def copy_root(cwd: Path | None = None) -> Path:
+    """The copy of the course a notebook runs in: the folder above ``course/`` when the notebook is a
+    lesson (a learner's ``my-work/`` or the repository), else the repository."""
+    cwd = Path(cwd or Path.cwd())
+    return cwd.parent if cwd.name == "course" and (cwd.parent / "exercises").is_dir() else REPO_ROOT
+
+
 def lesson_title(part_id: str) -> str:
     """The title of lesson ``part_id`` ("04_production_handoff" -> "The production handoff");
     an unknown id is returned as it is."""
     return next((part.title for part in LESSONS if part.id == part_id), part_id)
 
 
-def contents():
-    """The course map as a table: step, kind, title, the file to open, and whether it is in this copy yet."""
+def contents(root: Path | None = None):
+    """The course map as a table, in the order to take it: step, kind, title, where to find it (the
+    lesson's notebook, the exercise's folder), and whether it is in this copy yet (``root``, default: the copy the calling notebook runs in)."""
     import pandas as pd
 
+    root = Path(root or copy_root())
     rows = [
-        {"step": i, "kind": part.kind, "title": part.title, "open": part.path,
-         "in this copy": "yes" if part.ready else "not yet"}
-        for i, part in enumerate(LESSONS + EXERCISES)
+        # an exercise is a folder of its own: naming the folder keeps the column short enough to show whole
+        {"step": i, "kind": part.kind, "title": part.title,
+         "where": part.path if part.kind == "lesson" else part.path.rsplit("/", 1)[0] + "/",
+         "in this copy": "yes" if (root / part.path).exists() else "not yet"}
+        for i, part in enumerate(in_order())
     ]
     return pd.DataFrame(rows).set_index("step")

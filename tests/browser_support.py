@@ -1,9 +1,9 @@
 """Real JupyterLab in real Chromium, for the browser tests and for benchmarks.
 
-``LabServer`` starts JupyterLab from this project's own environment on a free loopback
-port with a random token, in isolated Jupyter and IPython folders, with the news pop-up
-turned off, over a *temporary copy* of the course (so clicking widgets never writes
-choices files into the repository). ``LabBrowser`` drives one Chromium for all tests and
+``LabServer`` starts JupyterLab through ``mlroles.lab``, the code behind ``make lab`` and
+``make instructor``, on a free loopback port with a known token, in isolated Jupyter and
+IPython folders, over a temporary learner workspace or a temporary copy of the course root
+(so clicking widgets never writes choices files into the repository). ``LabBrowser`` drives one Chromium for all tests and
 gives a fresh page per notebook. The notebook helpers (open, Run All, wait for widgets,
 click and wait for feedback) each return how long they took, and ``Timings`` collects
 those numbers into a JSON file: a benchmark can import the same helpers.
@@ -42,9 +42,6 @@ CHROMIUM_MISSING = ("Chromium is missing: install it with `apt-get install -y ch
                     "and run the tests again.")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-# The news and update pop-up would cover the notebook and reach for the internet.
-NEWS_OFF = {"fetchNews": "false", "checkForUpdates": False}
 
 # Selectors found by trying them in JupyterLab 4.6 with ipywidgets 8.1.
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
@@ -120,19 +117,28 @@ class Timings:
 # --- the server --------------------------------------------------------------------------
 
 class LabServer:
-    """JupyterLab from ``sys.executable``'s environment over a temporary copy of the course.
+    """JupyterLab started the way ``make lab`` (or, with ``instructor=True``, ``make instructor``)
+    starts it: through ``python -m mlroles.lab``, from ``sys.executable``'s environment.
+
+    A learner's server serves a fresh workspace in a temporary folder, which ``mlroles.lab``
+    fills from the course exactly as it fills ``my-work/``; an instructor's serves a temporary
+    copy of the course root. Only what a test needs on top is added: a free port, a known token,
+    isolated Jupyter folders and ``window.jupyterapp``.
 
     ``start()`` returns the seconds from launch to ``/api/status`` answering;
     ``stop()`` deletes every session through the REST API, then ends the server by its PID.
     """
 
-    def __init__(self, workdir: Path | None = None, repo: Path = REPO):
+    def __init__(self, workdir: Path | None = None, repo: Path = REPO, instructor: bool = False,
+                 env: dict | None = None):
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="mlroles-lab-"))
         self.repo = repo
-        self.root = self.workdir / "root"
+        self.instructor = instructor
+        self.root = self.workdir / ("root" if instructor else "my-work")
         self.port = free_port()
         self.token = secrets.token_hex(24)
+        self.extra_env = dict(env or {})
         self.proc: subprocess.Popen | None = None
         self.log_path = self.workdir / "lab.log"
         self.ready_seconds: float | None = None
@@ -141,10 +147,6 @@ class LabServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def jupyter(self) -> Path:
-        # not resolved: a venv's python is a symlink, its bin/ is the environment's
-        return Path(sys.executable).parent / "jupyter"
 
     def _env(self) -> dict:
         env = dict(os.environ)
@@ -156,34 +158,28 @@ class LabServer:
         env["JUPYTER_PLATFORM_DIRS"] = "1"
         env.pop("MPLBACKEND", None)
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        env.update(self.extra_env)
         return env
 
-    def _settings_dir(self) -> Path:
-        settings = self.workdir / "lab-user-settings"
-        news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-        news.parent.mkdir(parents=True, exist_ok=True)
-        news.write_text(json.dumps(NEWS_OFF), encoding="utf-8")
-        return settings
-
     def command(self) -> list[str]:
-        cmd = [str(self.jupyter()), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}",
-               f"--LabApp.user_settings_dir={self._settings_dir()}",
-               f"--LabApp.workspaces_dir={self.workdir / 'lab-workspaces'}",
-               # window.jupyterapp: lets a test compare the notebook's model with what is drawn
-               "--LabApp.expose_app_in_browser=True"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.append("--allow-root")
-        return cmd
+        cmd = [sys.executable, "-m", "mlroles.lab", "--no-browser", f"--port={self.port}", f"--token={self.token}",
+               f"--root={self.root}"]
+        if self.instructor:
+            cmd.append("--instructor")
+        # passed on to JupyterLab: the tests' own settings and workspaces, and window.jupyterapp,
+        # which lets a test compare the notebook's model with what is drawn
+        return cmd + [f"--LabApp.user_settings_dir={self.workdir / 'lab-user-settings'}",
+                      f"--LabApp.workspaces_dir={self.workdir / 'lab-workspaces'}",
+                      "--LabApp.expose_app_in_browser=True"]
 
     def start(self, timeout: float = 90) -> float:
-        copy_course(self.root, self.repo)
+        if self.instructor:
+            copy_course(self.root, self.repo)
         (self.workdir / "lab-workspaces").mkdir(exist_ok=True)
         started = time.perf_counter()
         with open(self.log_path, "w") as log:
-            # cwd = course root: nbgrader's Validate and formgrader read nbgrader_config.py from there
-            self.proc = subprocess.Popen(self.command(), env=self._env(), cwd=self.root,
+            # mlroles.lab moves into the folder it serves and execs JupyterLab: the PID is the server's
+            self.proc = subprocess.Popen(self.command(), env=self._env(), cwd=self.workdir,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         while True:
             if self.proc.poll() is not None:
@@ -408,15 +404,26 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 def open_notebook(lab: LabPage, server: LabServer, path: str, timeout: float = 90) -> float:
     """Open ``path`` (relative to the course root); wait until every cell is drawn and the
     kernel is idle. Returns the seconds from navigation."""
-    page = lab.page
     start = time.perf_counter()
-    page.goto(server.tree_url(path))
-    page.wait_for_function(f"""() => {{
+    lab.page.goto(server.tree_url(path))
+    wait_for_notebook(lab, path, timeout)
+    return time.perf_counter() - start
+
+
+def wait_for_notebook(lab: LabPage, path: str, timeout: float = 90) -> None:
+    """Wait until ``path`` is the notebook in front, every cell drawn and its kernel idle
+    (after opening it by URL, or by clicking a link to it)."""
+    lab.page.wait_for_function(f"""() => {{
         const s = ({NOTEBOOK_STATE_JS})();
         return s !== null && s.path === {json.dumps(path)} && s.cells > 0 && s.drawn === s.cells
             && s.kernel === 'idle' && document.querySelector("{KERNEL_IDLE}") !== null;
     }}""", timeout=timeout * 1000, polling=100)
-    return time.perf_counter() - start
+
+
+def board_row(page, board, item: str):
+    """The row of item ``item`` (its id in bold) on a classification board."""
+    return board.locator(".widget-hbox:has(> .widget-toggle-buttons)").filter(
+        has=page.locator(".widget-html-content b", has_text=re.compile(f"^{re.escape(item)}$")))
 
 
 def click_menu(page, menu: str, item: str) -> None:

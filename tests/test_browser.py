@@ -1,8 +1,10 @@
 """The course in real JupyterLab, in real Chromium, as a learner and an instructor use it.
 
-One JupyterLab (over a temporary copy of the course, see ``browser_support.LabServer``)
-and one Chromium serve the whole module; every notebook gets a page of its own, and its
-kernel is shut down when the test is done with it.
+Two JupyterLabs, started as ``make lab`` and ``make instructor`` start them (see
+``browser_support.LabServer``), and one Chromium serve the whole module: lessons and exercise
+releases open in the learner's JupyterLab (a fresh workspace, as ``my-work/``), solutions and the
+formgrader in the instructor's (a temporary copy of the course root). Every notebook gets a page
+of its own, and its kernel is shut down when the test is done with it.
 
 - Every lesson, every exercise's solution and every exercise's release: Run All; no error
   (release notebooks stop at their first NotImplementedError, by design), every widget
@@ -36,6 +38,7 @@ from browser_support import (
     LabBrowser,
     LabServer,
     Timings,
+    board_row,
     clear_outputs,
     click_menu,
     new_page_or_fail,
@@ -88,15 +91,28 @@ def console_log():
     CONSOLE_FILE.write_text(json.dumps(log, indent=1), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def lab(timings):
-    server = LabServer()
+@contextmanager
+def _running(server: LabServer, timings):
     try:
-        timings.add("server start to ready", server.start())
+        timings.add("server start to ready", server.start(), mode="instructor" if server.instructor else "learner")
         yield server
     finally:
         with timings.measure("server stop"):
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def lab(timings):
+    """The learner's JupyterLab, as ``make lab`` starts it."""
+    with _running(LabServer(), timings) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def instructor_lab(timings):
+    """The instructor's JupyterLab, as ``make instructor`` starts it."""
+    with _running(LabServer(instructor=True), timings) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +123,13 @@ def chromium():
 
 
 @pytest.fixture
-def notebook(lab, chromium, timings, console_log):
-    """``with notebook(path) as nb``: a fresh page on ``path`` with an idle kernel. On leaving,
-    the page is closed, the notebook's kernel shut down and its console checked."""
+def notebook(request, chromium, timings, console_log):
+    """``with notebook(path) as nb``: a fresh page on ``path`` with an idle kernel, in the learner's
+    JupyterLab, or the instructor's for ``solutions/``. On leaving, the page is closed, the
+    notebook's kernel shut down and its console checked."""
     @contextmanager
     def open_(path: str, label: str | None = None):
+        lab = request.getfixturevalue("instructor_lab" if path.startswith("solutions/") else "lab")
         nb = new_page_or_fail(chromium)
         try:
             timings.add("notebook open to kernel idle", open_notebook(nb, lab, path), notebook=path)
@@ -239,8 +257,7 @@ def test_classification_board_feedback_names_wrong_items(notebook, lab, timings)
         run_all(nb)
         board = _widget(page, has=page.locator(".widget-toggle-buttons"), has_text=ids[0]).first
         for n, (item, label) in enumerate(chosen.items(), start=1):
-            row = board.locator(".widget-hbox:has(> .widget-toggle-buttons)").filter(
-                has=page.locator(".widget-html-content b", has_text=re.compile(f"^{item}$")))
+            row = board_row(page, board, item)
             button = row.locator("button", has_text=re.compile(rf"^\s*{re.escape(names[label])}\s*$"))
             timings.add("widget round trip", round_trip(
                 page, button.click, board.get_by_text(re.compile(rf"\b{n} of 12 answered"))),
@@ -259,9 +276,7 @@ def test_classification_board_feedback_names_wrong_items(notebook, lab, timings)
         for item in right:
             assert not re.search(rf"\b{item}\b", text), f"{item} was right but the feedback names it:\n{text}"
         for item in ids:
-            mark = board.locator(".widget-hbox:has(> .widget-toggle-buttons)").filter(
-                has=page.locator(".widget-html-content b", has_text=re.compile(f"^{item}$"))).locator(
-                ".widget-html-content").first.text_content()
+            mark = board_row(page, board, item).locator(".widget-html-content").first.text_content()
             assert mark.strip() == ("✓" if item in right else "✗"), (item, mark)
 
     saved = lab.root / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.choices.json"
@@ -413,11 +428,11 @@ def test_lesson_quiz_explains_the_chosen_options(notebook, timings):
     assert f"{q3.quiz_id}: not attempted yet" in feedback[2], feedback[2]
 
 
-def test_formgrader_lists_the_four_assignments(lab, chromium, timings, console_log):
+def test_formgrader_lists_the_four_assignments(instructor_lab, chromium, timings, console_log):
     nb = new_page_or_fail(chromium)
     try:
         page = nb.page
-        page.goto(lab.lab_url())
+        page.goto(instructor_lab.lab_url())
         page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
         start = time.perf_counter()
         click_menu(page, "Nbgrader", "Formgrader")

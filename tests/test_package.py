@@ -18,12 +18,28 @@ def test_import_mlroles_loads_no_heavy_libraries():
     assert out.strip() == "[]"
 
 
-def test_course_map_points_at_real_files(repo):
+def test_course_map_points_at_real_files_in_the_order_to_take_them(repo):
     from mlroles import course
 
-    table = course.contents()
+    table = course.contents(repo)
     assert list(table["kind"]).count("lesson") == 7 and list(table["kind"]).count("exercise") == 4
-    start = table.iloc[0]
-    assert start["open"] == "course/00_start_here.ipynb" and start["in this copy"] == "yes"
-    for part in course.LESSONS + course.EXERCISES:
-        assert part.ready == (repo / part.path).exists()
+    assert list(table["title"]) == [part.title for part in course.in_order()]
+    assert table.iloc[0]["where"] == "course/00_start_here.ipynb"
+    assert table.iloc[5]["where"] == "exercises/ex1_responsibilities/"
+    assert set(table["in this copy"]) == {"yes"}
+    assert sorted(course.PATH) == sorted(part.id for part in course.LESSONS + course.EXERCISES)
+
+
+def test_course_map_tells_what_a_copy_lacks(tmp_path, repo):
+    import shutil
+
+    from mlroles import course
+
+    shutil.copytree(repo / "course", tmp_path / "course")
+    (tmp_path / "exercises").mkdir()
+    table = course.contents(tmp_path)
+    assert set(table.loc[table["kind"] == "lesson", "in this copy"]) == {"yes"}
+    assert set(table.loc[table["kind"] == "exercise", "in this copy"]) == {"not yet"}
+    # a lesson's notebook runs in <copy>/course: that copy is the one checked
+    assert course.copy_root(tmp_path / "course") == tmp_path
+    assert course.copy_root(tmp_path) == course.REPO_ROOT

@@ -48,8 +48,9 @@ release: $(STAMP)
 	$(BIN)/python -m mlroles.release
 
 JOBS ?= 0
+GRADE_ARGS ?=
 grade: $(STAMP)
-	$(BIN)/python -m mlroles.cohort grade --jobs $(JOBS)
+	$(BIN)/python -m mlroles.cohort grade --jobs $(JOBS) $(GRADE_ARGS)
 
 feedback: $(STAMP)
 	$(BIN)/python -m mlroles.cohort feedback

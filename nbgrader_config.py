@@ -49,6 +49,20 @@ c.Autograde.sanitize_preprocessors = [
 # on a "task" cell there, which would carry points of its own: points stay on the answer.
 c.ClearMarkScheme.enforce_metadata = False
 
+# Every kernel that grades runs in the bubblewrap sandbox of mlroles.sandbox: it sees its own
+# submission folder and the read-only environment, never the keys, the gradebook, other students'
+# work or the instructor's files. Named here, so the cohort command, `nbgrader autograde` and the
+# formgrader all use it. (nbgrader's own Execute is the first of nbgrader's default list.)
+c.Autograde.autograde_preprocessors = [
+    "mlroles.sandbox.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Runaway prints are cut so a notebook that prints a million lines stays gradable.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 20
@@ -59,7 +73,7 @@ c.LimitOutput.max_traceback = 20
 # code runs in the grading kernel and could print what it finds on the grading machine).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "mlroles.nbgrader_plugins.ClearHiddenTestsOfTestCells",
     "nbgrader.preprocessors.ClearMarkScheme",
     "mlroles.nbgrader_plugins.RedactTestTracebacks",
     "mlroles.nbgrader_plugins.RedactGradingMaterial",

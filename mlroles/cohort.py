@@ -31,8 +31,9 @@ STATUS_FILE = "cohort_status.json"   # written into autograded/ (a run folder)
 
 # --- configuration ---------------------------------------------------------------------
 
-def load_config(course: Path, timeout: int | None = None):
-    """The course's nbgrader configuration, pointed at ``course`` (the API does not read it itself)."""
+def load_config(course: Path, timeout: int | None = None, sandbox: bool = True):
+    """The course's nbgrader configuration, pointed at ``course`` (the API does not read it itself).
+    ``sandbox=False`` grades without the bwrap sandbox (see mlroles.sandbox)."""
     from traitlets.config.loader import PyFileConfigLoader
 
     from mlroles.course import put_environment_on_path
@@ -44,15 +45,17 @@ def load_config(course: Path, timeout: int | None = None):
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     if timeout is not None:
         config.Execute.timeout = timeout
+    if not sandbox:
+        config.SandboxedKernelManager.sandbox = False
     if "root" not in config.Exchange:
         config.Exchange.root = str(course / ".exchange")
     return config
 
 
-def make_api(course: Path, timeout: int | None = None):
+def make_api(course: Path, timeout: int | None = None, sandbox: bool = True):
     from nbgrader.apps import NbGraderAPI
 
-    return NbGraderAPI(config=load_config(course, timeout))
+    return NbGraderAPI(config=load_config(course, timeout, sandbox))
 
 
 def source_assignments(course: Path) -> list[str]:
@@ -143,6 +146,7 @@ class Outcome:
     max_score: float | None = None
     seconds: float = 0.0
     notes: list = field(default_factory=list)
+    sandboxed: bool = True
 
 
 # --- one autograde, in a worker process ---------------------------------------------------
@@ -153,7 +157,8 @@ _API = None
 MEMORY_PER_JOB_GB = 6
 
 
-def _worker_init(course: str, timeout: int | None, memory_gb: float = MEMORY_PER_JOB_GB) -> None:
+def _worker_init(course: str, timeout: int | None, memory_gb: float = MEMORY_PER_JOB_GB,
+                 sandbox: bool = True) -> None:
     """Each worker (and every kernel it starts, which inherits the limit) gets a bounded address
     space, so a submission that allocates without end fails with MemoryError instead of taking
     the machine down."""
@@ -166,7 +171,7 @@ def _worker_init(course: str, timeout: int | None, memory_gb: float = MEMORY_PER
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard == resource.RLIM_INFINITY or hard > limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else min(hard, limit)))
-    _API = make_api(Path(course), timeout)
+    _API = make_api(Path(course), timeout, sandbox)
 
 
 def grade_one(course: str, student: str, assignment: str) -> Outcome:
@@ -225,17 +230,26 @@ def register_assignments(course: Path, assignments: list[str]) -> None:
 
 
 def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
+    from mlroles.sandbox import UNSANDBOXED
+
     filled = int(width * done / total)
     score = "   —   " if outcome.score is None else f"{outcome.score:5.1f}/{outcome.max_score:<4.0f}"
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} {outcome.student:<14.14} "
-            f"{outcome.assignment:<22} {score} {outcome.seconds:5.1f}s  {outcome.status}")
+            f"{outcome.assignment:<22} {score} {outcome.seconds:5.1f}s  {outcome.status}"
+            f"{'' if outcome.sandboxed else ' (' + UNSANDBOXED + ')'}")
 
 
 def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, timeout: int | None = None,
-          memory_gb: float = MEMORY_PER_JOB_GB, out=None) -> list[Outcome]:
-    """Autograde every submission, ``jobs`` at a time (0: one per core). Returns one Outcome each."""
+          memory_gb: float = MEMORY_PER_JOB_GB, sandbox: bool = True, out=None) -> list[Outcome]:
+    """Autograde every submission, ``jobs`` at a time (0: one per core), each kernel in the sandbox
+    unless ``sandbox=False``. Returns one Outcome each."""
     out = out or sys.stdout
     from nbgrader.api import Gradebook
+
+    from mlroles.sandbox import UNSANDBOXED, unavailable_reason
+
+    if sandbox and unavailable_reason():
+        raise SystemExit(unavailable_reason())
 
     assignments = assignments or source_assignments(course)
     todo = submissions(course, assignments)
@@ -250,15 +264,16 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in sorted({s for s, _ in todo}):
             gb.update_or_create_student(student)
-    print(f"Grading {len(todo)} submission(s) of {len({s for s, _ in todo})} student(s), {jobs} at a time.",
-          file=out, flush=True)
+    print(f"Grading {len(todo)} submission(s) of {len({s for s, _ in todo})} student(s), {jobs} at a time"
+          f"{', each in the sandbox' if sandbox else ', WITHOUT the sandbox (--no-sandbox)'}.", file=out, flush=True)
     outcomes = []
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                             initargs=(str(course), timeout, memory_gb)) as pool:
+                             initargs=(str(course), timeout, memory_gb, sandbox)) as pool:
         futures = [pool.submit(grade_one, str(course), s, a) for s, a in todo]
         for future in as_completed(futures):
             outcome = future.result()
+            outcome.sandboxed = sandbox
             _read_scores(course, [outcome])
             outcomes.append(outcome)
             print(_progress(len(outcomes), len(todo), outcome), file=out, flush=True)
@@ -266,7 +281,7 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
     outcomes.sort(key=lambda o: (o.student, o.assignment))
     failed = [o for o in outcomes if o.status != "ok"]
     print(f"Done: {len(outcomes)} graded in {elapsed:.1f}s ({len(outcomes) / elapsed:.2f} notebooks/s); "
-          f"{len(failed)} with problems.", file=out)
+          f"{len(failed)} with problems.{'' if sandbox else ' All ' + UNSANDBOXED + '.'}", file=out)
     for o in failed:
         print(f"  {o.student} / {o.assignment}: {o.status}", file=out)
     _save_status(course, outcomes)
@@ -439,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--timeout", type=int, default=None, help="seconds each cell may run (default: nbgrader_config.py)")
     g.add_argument("--memory-per-job", type=float, default=MEMORY_PER_JOB_GB,
                    help=f"GB of address space each job and its kernel may use (default: {MEMORY_PER_JOB_GB}; 0: no limit)")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="grade without the bwrap sandbox (learner code can then reach keys and gradebook)")
     sub.add_parser("feedback", help="feedback pages for graded submissions, scanned for leaked keys")
     r = sub.add_parser("report", help="grades.csv and an item analysis (CSV, PNG charts, HTML page)")
     r.add_argument("--out", type=Path, default=None, help="folder for the report (default: <course>/reports)")
@@ -460,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"No such assignment: {', '.join(unknown)}. Available: {', '.join(source_assignments(course))}.")
             return 2
         outcomes = grade(course, jobs=args.jobs, assignments=args.assignment, timeout=args.timeout,
-                         memory_gb=args.memory_per_job)
+                         memory_gb=args.memory_per_job, sandbox=not args.no_sandbox)
         return 0 if outcomes else 1
     if args.command == "feedback":
         return feedback(course)

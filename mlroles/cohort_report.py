@@ -59,6 +59,14 @@ def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(subs), pd.DataFrame(cells)
 
 
+def _status_text(outcome: dict) -> str:
+    """A submission's status as the report shows it, saying when its kernel ran outside the sandbox."""
+    from mlroles.sandbox import UNSANDBOXED
+
+    text = outcome.get("status", "not submitted")
+    return text if outcome.get("sandboxed", True) else f"{text} ({UNSANDBOXED})"
+
+
 def grades_table(subs: pd.DataFrame, status: dict) -> pd.DataFrame:
     if subs.empty:
         return pd.DataFrame()
@@ -66,7 +74,7 @@ def grades_table(subs: pd.DataFrame, status: dict) -> pd.DataFrame:
     scores.columns.name = None
     table = scores.copy()
     for assignment in scores.columns:
-        table[f"{assignment} status"] = [status.get(f"{s}/{assignment}", {}).get("status", "not submitted")
+        table[f"{assignment} status"] = [_status_text(status.get(f"{s}/{assignment}", {}))
                                          if pd.notna(scores.at[s, assignment]) else "not submitted"
                                          for s in scores.index]
     table["total"] = scores.sum(axis=1)
@@ -152,6 +160,9 @@ def write(course: Path, out_dir: Path, status: dict) -> Path:
         _chart(items, assignment, path)
         charts.append(path)
     problems = {k: v for k, v in status.items() if v.get("status") != "ok"}
+    unsandboxed = sorted(k for k, v in status.items() if not v.get("sandboxed", True))
+    from mlroles.sandbox import UNSANDBOXED
+
     weak = items[(items["discrimination"] < WEAK)] if not items.empty else items
     images = "".join(f"<h3>{html.escape(p.stem[6:])}</h3><img alt='item chart {html.escape(p.stem)}' "
                      f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in charts)
@@ -163,6 +174,8 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}} .bad{{color:#b000
 <p>{grades['student'].nunique() if not grades.empty else 0} students, {len(subs)} graded submissions,
 {len(problems)} with problems. Discrimination below {WEAK} (in red) marks items that do not separate strong from
 weak submissions: check their wording, their key, or the lesson behind them.</p>
+{f"<p class='bad'><b>{len(unsandboxed)} submission(s) were {UNSANDBOXED} (--no-sandbox): their code could "
+  "reach the keys, the gradebook and other submissions while it ran.</b></p>" if unsandboxed else ""}
 <h2>Submissions with problems</h2>
 {('<ul>' + ''.join(f"<li class='bad'>{html.escape(k)}: {html.escape(v['status'])}</li>" for k, v in sorted(problems.items())) + '</ul>') if problems else '<p>None.</p>'}
 <h2>Grades</h2>

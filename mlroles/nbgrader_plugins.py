@@ -4,7 +4,7 @@ They run on the instructor's side when nbgrader builds feedback, so they may use
 nbgrader freely; nothing here is imported by a learner's notebook.
 """
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool
 
 
@@ -47,6 +47,17 @@ def _grading_material(root: str) -> tuple:
                     secrets.update(v[:50] for v in table["rationale"] if v)
         _MATERIAL[root] = tuple(sorted(secrets))
     return _MATERIAL[root]
+
+
+class ClearHiddenTestsOfTestCells(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, applied to the read-only test cells only, which are the cells
+    that hold hidden tests. A learner's own cell whose text merely contains the marker line would
+    otherwise stop that learner's feedback ("No end hidden tests statement found")."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if utils.is_solution(cell) or not utils.is_grade(cell):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, cell_index)
 
 
 class RedactGradingMaterial(NbGraderPreprocessor):

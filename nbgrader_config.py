@@ -37,6 +37,8 @@ c.OverwriteCells.add_missing_cells = True
 # ... and put back where it was, even after a read-only cell (see RobustOverwriteCells: nbgrader
 # itself stops with a KeyError there).
 c.Autograde.sanitize_preprocessors = [
+    # a notebook handed in without its *.choices.json still carries the boards' choices (mlroles.choices)
+    "mlroles.nbgrader_plugins.RecoverCarriedChoices",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",

@@ -46,7 +46,7 @@ ORIGINAL_ENV = dict(os.environ)
 PACKAGES = ("jupyterlab", "nbgrader", "pandas", "ipywidgets", "nbclient", "nbval",
             "notebook", "nbconvert", "jupyter_client", "ipykernel", "psutil", "playwright")
 CLEAN_PROFILES = ["full", "partial", "swapped", "always_shared", "blank"]
-GROUPS = ("grading", "lessons", "imports", "calls", "setup", "tests", "memory", "cohort", "browser")
+GROUPS = ("grading", "sandbox", "lessons", "imports", "calls", "setup", "tests", "memory", "cohort", "browser")
 
 
 # --- an isolated environment for everything this script starts -----------------------------
@@ -401,6 +401,52 @@ def bench_grading(runs: int) -> None:
                         f"{statistics.median(cpu['p']):.2f} s")
             if not fig.met:
                 fig.profile = autograde_breakdown(autograde)
+        report(fig)
+
+
+def bench_sandbox(runs: int) -> None:
+    say("\n1b. The grading sandbox: NbGraderAPI.autograde with every kernel under bwrap against without it")
+    import nbformat
+    from nbgrader.apps import NbGraderAPI
+
+    from mlroles import course
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from course_helpers import TempCourse
+
+    for part in course.EXERCISES:
+        a = part.id
+        fig = figure(f"sandbox.{a}", "sandbox", f"autograde in the sandbox / without it, {a}", "ratio", "<= 1.10")
+        with measuring(fig):
+            tc = TempCourse(WORK / "sandbox" / a / "course")
+            tc.copy_source(a)
+            tc.generate(a)
+            tc.submit("bench", a, nbformat.read(str(REPO / "solutions" / a / f"{a}.ipynb"), as_version=4), a)
+            open_config = copy.deepcopy(tc.config)
+            open_config.SandboxedKernelManager.sandbox = False
+            apis = {"sandboxed": tc.api, "open": NbGraderAPI(config=open_config)}
+            scores = {}
+
+            def autograde(key):
+                result = apis[key].autograde(a, "bench", force=True, create=True)
+                if not result["success"]:
+                    raise RuntimeError(f"autograde ({key}) failed: {result['error']}\n{result['log'][-1500:]}")
+                scores[key] = sum(tc.scores(a, "bench").values())
+
+            for key in apis:      # warm-up, untimed
+                autograde(key)
+            took = {"sandboxed": [], "open": []}
+            for i in range(runs):
+                for key in (("sandboxed", "open") if i % 2 == 0 else ("open", "sandboxed")):
+                    start = time.perf_counter()
+                    autograde(key)
+                    took[key].append(time.perf_counter() - start)
+            if scores["sandboxed"] != scores["open"]:
+                raise RuntimeError(f"the sandbox changed the score: {scores}")
+            fig.values = [s / o for s, o in zip(took["sandboxed"], took["open"])]
+            fig.extra = {"sandboxed_s": took["sandboxed"], "open_s": took["open"], "score": scores["sandboxed"]}
+            fig.note = (f"in the sandbox {statistics.median(took['sandboxed']):.2f} s, without it "
+                        f"{statistics.median(took['open']):.2f} s (medians); same score ({scores['open']:g})")
         report(fig)
 
 
@@ -964,6 +1010,7 @@ def write_results(info: dict, protocol: dict, out_dir: Path, started: float) -> 
 
 GROUP_TITLES = {
     "grading": "1. Grading overhead: nbgrader's autograde against plain nbclient execution, per solution notebook",
+    "sandbox": "1b. The grading sandbox: autograde with every kernel under bwrap against without it, per solution notebook",
     "lessons": "2. Lessons, top to bottom from a fresh kernel (nbclient, in-process; kernel launch to the last cell's reply)",
     "imports": "3. Imports in a fresh interpreter (subprocess wall time, ratio run by run)",
     "calls": "4. Self-checks on a full answer set and widget builds (in-process, after one untimed call)",
@@ -990,6 +1037,11 @@ ADVICE = {
         "kernels in its parallel workers. Before acting, re-measure on a quiet machine "
         "(`benchmarks/run.py --only grading --runs 9`): when the ratio's min and max lie far apart, other "
         "work on the machine slowed one side of some pairs."),
+    "sandbox": (
+        "What costs the time: starting bwrap (new namespaces, the bind mounts of the environment and the "
+        "package) and the kernel's IPC sockets instead of TCP; the notebook's own work is the same on both "
+        "sides. What could be done: fewer bind mounts (one read-only bind of the environment instead of one "
+        "per site folder); re-measure on a quiet machine first (`benchmarks/run.py --only sandbox --runs 9`)."),
     "lessons": (
         "What costs the time: the kernel's launch (about 0.5 to 0.8 s) and the first cell's imports "
         "(`%matplotlib inline`, pandas, the lesson's module) are paid by every lesson; the slowest cells "
@@ -1193,6 +1245,7 @@ def main(argv=None) -> int:
     try:
         steps = [
             ("grading", lambda: bench_grading(args.runs)),
+            ("sandbox", lambda: bench_sandbox(args.runs)),
             ("lessons", lambda: bench_lessons(args.runs, memory="memory" in wanted)),
             ("imports", lambda: bench_imports(args.runs)),
             ("calls", lambda: bench_calls(args.runs)),

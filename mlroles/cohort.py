@@ -82,7 +82,11 @@ def submissions(course: Path, assignments: list[str]) -> list[tuple[str, str]]:
 # --- checking a submission before and after nbgrader -------------------------------------
 
 def precheck(course: Path, student: str, assignment: str) -> list[str]:
-    """Problems nbgrader would trip over, in words an instructor can act on."""
+    """Problems nbgrader would trip over, or that would cost the learner points without a word, in
+    words an instructor can act on."""
+    from mlroles.choices import answers_from_a_board, carried_choices
+    from mlroles.nbgrader_plugins import BOARD_ANSWERS_MISSING
+
     problems = []
     for name in source_notebooks(course, assignment):
         path = course / "submitted" / student / assignment / f"{name}.ipynb"
@@ -102,6 +106,12 @@ def precheck(course: Path, student: str, assignment: str) -> list[str]:
         if not isinstance(major, int) or major < 4:
             problems.append(f"{name}.ipynb is in an old notebook format (v{major}); open and save it in "
                             "JupyterLab, or run `jupyter nbconvert --to notebook --inplace` on it")
+            continue
+        if (answers_from_a_board(content) and not (path.parent / f"{name}.choices.json").exists()
+                and f"{name}.choices.json" not in carried_choices(content)):
+            problems.append(f"{BOARD_ANSWERS_MISSING}: {name}.ipynb takes graded answers from boards, but neither "
+                            f"{name}.choices.json nor the boards' state saved in the notebook came with it; ask the "
+                            "learner for the file, or to save the notebook in the course's JupyterLab and hand it in again")
     return problems
 
 
@@ -176,6 +186,8 @@ def _worker_init(course: str, timeout: int | None, memory_gb: float = MEMORY_PER
 
 def grade_one(course: str, student: str, assignment: str) -> Outcome:
     """Autograde one submission with nbgrader; never raises."""
+    from mlroles.nbgrader_plugins import BOARD_ANSWERS_MISSING
+
     course_path = Path(course)
     outcome = Outcome(student, assignment)
     start = time.perf_counter()
@@ -186,7 +198,8 @@ def grade_one(course: str, student: str, assignment: str) -> Outcome:
             if result["success"] or "database is locked" not in (result["error"] + result["log"]):
                 break
             time.sleep(0.5 * (attempt + 1))
-        if not result["success"] and not problems:   # a precheck problem already explains the failure
+        explained = [p for p in problems if not p.startswith(BOARD_ANSWERS_MISSING)]
+        if not result["success"] and not explained:   # a precheck problem already explains the failure
             problems.append(_reason_from_log(result["error"] + "\n" + result["log"]))
     except Exception as exc:  # nbgrader itself broke on this submission: report it, keep going
         problems.append(f"autograde failed: {type(exc).__name__}: {exc}")

@@ -216,7 +216,8 @@ class JobAdReviewer(widgets.VBox):
         super().__init__([self.notice, widgets.HBox([self.previous_button, self.where, self.next_button]), self.card,
                           self.role, widgets.HTML("<b>Red flags</b> (tick every one that applies):"),
                           widgets.VBox(list(self.flags.values())),
-                          widgets.HBox([self.check_button]), self.feedback],
+                          widgets.HBox([self.check_button]), self.feedback,
+                          *([self.store.carrier(self.store_key)] if self.store is not None else [])],
                          layout=widgets.Layout(max_width="62em"))
         self._restore()
         self.go(0)

@@ -35,6 +35,11 @@ DEFAULT_PORT = 8888
 # The news and update pop-up covers the first notebook a learner opens and reaches for the internet.
 NEWS_OFF = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 
+# Widget state saved into the notebook, so a notebook handed in without its *.choices.json still
+# carries the boards' answers (mlroles.choices). Learners only: where solutions are edited, saved
+# widget state would carry the graded answers into the release.
+SAVE_WIDGET_STATE = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+
 # nbgrader's parts that only an instructor uses: (lab plugin ids, server extension modules).
 INSTRUCTOR_ONLY = (
     ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment"),
@@ -71,9 +76,11 @@ class LabPlan:
         return f"http://{self.ip}:{self.port}/lab/tree/{START_PAGE}?token={self.token}"
 
     def write_settings(self) -> Path:
-        """JupyterLab's application settings for this mode: overrides (news off) and the hidden plugins."""
+        """JupyterLab's application settings for this mode: overrides (news off; for learners, widget state
+        saved in the notebook) and the hidden plugins."""
         self.settings_dir.mkdir(parents=True, exist_ok=True)
-        (self.settings_dir / "overrides.json").write_text(json.dumps(NEWS_OFF, indent=1), encoding="utf-8")
+        overrides = NEWS_OFF if self.instructor else {**NEWS_OFF, **SAVE_WIDGET_STATE}
+        (self.settings_dir / "overrides.json").write_text(json.dumps(overrides, indent=1), encoding="utf-8")
         (self.settings_dir / "page_config.json").write_text(
             json.dumps({"disabledExtensions": list(self.hidden_plugins)}, indent=1), encoding="utf-8")
         return self.settings_dir

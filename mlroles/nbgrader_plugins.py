@@ -3,6 +3,8 @@
 They run on the instructor's side when nbgrader builds feedback, so they may use
 nbgrader freely; nothing here is imported by a learner's notebook.
 """
+import json
+
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool
@@ -87,6 +89,52 @@ class RedactGradingMaterial(NbGraderPreprocessor):
                     cell.outputs[i] = {"output_type": "stream", "name": "stdout",
                                        "text": "[output removed from this feedback: it showed grading material]\n"}
         return cell, resources
+
+
+BOARD_ANSWERS_MISSING = "board answers missing"
+
+
+def board_answers_notice(notebook_name: str) -> str:
+    """What a learner reads when graded answers came from boards whose choices did not arrive."""
+    return (f"**⚠ {BOARD_ANSWERS_MISSING[0].upper()}{BOARD_ANSWERS_MISSING[1:]}.** This notebook takes graded answers "
+            f"from boards, but neither `{notebook_name}.choices.json` nor the boards' saved state in the notebook "
+            "came with it, so those answers counted as empty. Next time, hand in the choices file with the "
+            "notebook, or open the notebook in the course's JupyterLab, run it, check the boards show your "
+            "answers and save before you hand it in.")
+
+
+class RecoverCarriedChoices(NbGraderPreprocessor):
+    """Before grading: where a submission's choices file is missing, rebuild it from the choices the
+    notebook carries in its saved widget state (see mlroles.choices), so the notebook alone grades as
+    notebook plus file. Where graded answers come from a board and nothing can be recovered, a notice
+    at the top of the graded notebook (and so of the feedback) says so and what to do."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from pathlib import Path
+
+        from nbgrader.coursedir import CourseDirectory
+
+        from mlroles.choices import answers_from_a_board, carried_choices
+
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        folder = Path(coursedir.format_path(coursedir.autograded_directory, info.get("student", "."),
+                                            info.get("assignment", ".")))
+        name = info.get("notebook", "")
+        expected = folder / f"{name}.choices.json"
+        for file_name, content in carried_choices(nb).items():
+            target = folder / file_name
+            if not target.exists():   # a file handed in wins; nbgrader copied it here already
+                folder.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(content, indent=1, sort_keys=True), encoding="utf-8")
+                self.log.info("Rebuilt %s from the choices saved in the notebook", target)
+        if answers_from_a_board(nb) and not expected.exists():
+            import nbformat
+
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(board_answers_notice(name)))
+        return nb, resources
 
 
 class RobustOverwriteCells(OverwriteCells):

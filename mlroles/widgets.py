@@ -62,8 +62,9 @@ class ClassificationBoard(widgets.VBox):
         self.check_button.on_click(lambda _: self.check())
         self.feedback = widgets.HTML()
         self.notice = widgets.HTML()
-        super().__init__([self.notice, *rows, widgets.HBox([self.check_button, self.summary]), self.feedback],
-                         layout=widgets.Layout(max_width="64em"))
+        carrier = [self.store.carrier(self.store_key)] if self.store is not None else []
+        super().__init__([self.notice, *rows, widgets.HBox([self.check_button, self.summary]), self.feedback,
+                          *carrier], layout=widgets.Layout(max_width="64em"))
         self._loading = True
         self._restore()
         self._loading = False

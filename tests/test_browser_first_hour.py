@@ -199,3 +199,47 @@ def test_instructor_sees_nbgrader_tools(chromium):
         nb.close()
         server.stop()
     assert mlab.plan(instructor=True, port=1, token="t").hidden_plugins == ()
+
+
+def test_a_notebook_handed_in_alone_keeps_its_board_answers(page, lab, tmp_path):
+    """Click the graded board, save, hand in only the .ipynb (no choices file), grade: full marks."""
+    import shutil
+
+    import nbformat
+
+    from mlroles import cohort
+    from mlroles.answer_keys import load_graded_keys
+    from mlroles.choices import carried_choices
+
+    nb, p = page, page.page
+    exercise = course.EXERCISES[0]
+    owners = load_graded_keys(REPO / "solutions" / "graded_keys.csv")["responsibilities"]["owner"].to_dict()
+    graded = {item: owners[item] for item in ex1.graded.items}
+    names = {v: ex1.graded.labels.name(v) for v in ex1.graded.labels.values}
+    open_notebook(nb, lab, exercise.path)
+    run_all(nb)
+    first = next(iter(graded))
+    board = p.locator(WIDGET_OUTPUT).filter(has=p.locator(".widget-toggle-buttons"), has_text=first).first
+    for n, (item, label) in enumerate(graded.items(), start=1):
+        button = board_row(p, board, item).locator("button", has_text=re.compile(rf"^\s*{re.escape(names[label])}\s*$"))
+        round_trip(p, button.click, board.get_by_text(re.compile(rf"\b{n} of {len(graded)} answered")))
+    click_menu(p, "File", "Save Notebook")
+    saved = lab.root / exercise.path
+    p.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=15000)
+    carried = carried_choices(json.loads(saved.read_text()))
+    assert carried[f"{exercise.id}.choices.json"]["boards"]["graded"] == graded, "the saved notebook carries the answers"
+
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(REPO / "solutions" / exercise.id, root / "solutions" / exercise.id,
+                    ignore=shutil.ignore_patterns("*.choices.json"))
+    shutil.copy(REPO / "solutions" / "graded_keys.csv", root / "solutions" / "graded_keys.csv")
+    handed_in = root / "submitted" / "s1" / exercise.id
+    handed_in.mkdir(parents=True)
+    shutil.copy(saved, handed_in / saved.name)          # the notebook alone
+    assert sorted(p.name for p in handed_in.iterdir()) == [saved.name]
+    outcomes = cohort.grade(root, jobs=1, assignments=[exercise.id])
+    assert [(o.status, o.score) for o in outcomes] == [("ok", 19.0)], outcomes
+    assert nbformat.read(str(root / "autograded" / "s1" / exercise.id / saved.name), 4).cells[0].source.startswith(
+        "# Exercise 1"), "no 'board answers missing' notice for a notebook that carried them"

@@ -210,3 +210,11 @@ def test_the_assignments_tab_shows_where_an_exchange_exists(tmp_path, monkeypatc
 
     instructor = mlab.plan(instructor=True, port=1, token="t")
     assert instructor.hidden_plugins == () and instructor.disabled_server_extensions == ()
+
+
+@pytest.mark.parametrize("which, saved", [("learner", True), ("instructor", False)])
+def test_widget_state_is_saved_in_learners_notebooks_only(which, saved, request):
+    """A learner's notebook then carries its boards' answers; a solution edited by an instructor must not."""
+    server = request.getfixturevalue(which)
+    settings = server.api("GET", "/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
+    assert settings["schema"]["properties"]["saveState"]["default"] is saved

@@ -104,3 +104,15 @@ def test_grading_a_cohort_leaves_exercises_as_they_are(tmp_path, repo):
     outcomes = cohort.grade(root, jobs=1, assignments=["ex4_team_coverage"])
     assert [(o.student, o.status) for o in outcomes] == [("s1", "ok")]
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_no_source_or_release_notebook_carries_saved_widget_state(repo):
+    """Saved widget state would carry a board's choices: in a solution, the graded answers, into the release."""
+    import nbformat
+
+    from mlroles.choices import carried_choices
+
+    for path in sorted((repo / "solutions").glob("*/*.ipynb")) + sorted((repo / "exercises").glob("*/*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        assert "widgets" not in nb.metadata, f"{path.relative_to(repo)} carries saved widget state"
+        assert carried_choices(nb) == {}

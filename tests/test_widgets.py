@@ -114,3 +114,64 @@ def test_store_write_is_atomic(in_tmp):
     store.save("b", {"R02": "ml_engineer"})
     assert store.load("a") == {"R01": "shared"} and store.load("b") == {"R02": "ml_engineer"}
     assert [p.name for p in in_tmp.iterdir()] == ["x.choices.json"]   # no temporary files left behind
+
+
+def _saved_widget_state(*roots) -> dict:
+    """Notebook metadata as JupyterLab writes it with widget state saved: every model under ``roots``."""
+    from mlroles.choices import WIDGET_STATE
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    state = {w.model_id: {"model_name": w._model_name, "state": w.get_state()} for r in roots for w in walk(r)}
+    return {"widgets": {WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}}}
+
+
+def test_the_notebook_carries_every_boards_choices_in_its_widget_state():
+    from mlroles import ex3
+    from mlroles.choices import carried_choices
+
+    practice, graded = ex1.practice_board(), ex1.graded_board()
+    graded_ids = list(ex1.graded.items)
+    practice.choose(FIRST, KEY[FIRST])
+    graded.choose(graded_ids[0], "shared")
+    graded.choose(graded_ids[1], "ml_engineer")
+    reviewer = ex3.graded_reviewer()
+    reviewer.role.value = "ml_engineer"
+    carried = carried_choices({"metadata": _saved_widget_state(practice, graded, reviewer)})
+    on_disk = json.loads(open(ex1.CHOICES_FILE).read())
+    assert carried[ex1.CHOICES_FILE]["boards"] == on_disk["boards"] == {
+        "practice": {FIRST: KEY[FIRST]}, "graded": {graded_ids[0]: "shared", graded_ids[1]: "ml_engineer"}}
+    assert carried[ex3.CHOICES_FILE]["boards"] == json.loads(open(ex3.CHOICES_FILE).read())["boards"]
+    assert carried[ex3.CHOICES_FILE]["boards"]["graded"][reviewer.ids[0]]["role"] == "ml_engineer"
+
+
+@pytest.mark.parametrize("value", ["not json", json.dumps({"file": "../x.choices.json", "board": "g", "choices": {}}),
+                                   json.dumps({"file": "a.choices.json", "board": 3, "choices": {}}),
+                                   json.dumps({"file": "notes.txt", "board": "g", "choices": {}}),
+                                   json.dumps(["a", "list"])])
+def test_malformed_carried_choices_are_left_out(value):
+    from mlroles.choices import CARRIER_CLASS, WIDGET_STATE, carried_choices
+
+    meta = {"widgets": {WIDGET_STATE: {"state": {"m": {"state": {"_dom_classes": [CARRIER_CLASS], "value": value}}}}}}
+    assert carried_choices({"metadata": meta}) == {}
+    assert carried_choices({"metadata": {"widgets": "nonsense"}}) == {}
+
+
+def test_which_answers_come_from_a_board(repo):
+    import nbformat
+
+    from mlroles.choices import answers_from_a_board
+
+    def release(part):
+        return nbformat.read(str(repo / "exercises" / part / f"{part}.ipynb"), as_version=4)
+
+    assert answers_from_a_board(release("ex1_responsibilities")) == ["graded_answers"]
+    assert answers_from_a_board(release("ex3_job_ads")) == ["ad_answers"]
+    assert answers_from_a_board(release("ex4_team_coverage")) == []
+    typed = release("ex1_responsibilities")
+    cell = next(c for c in typed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_answers")
+    cell.source = "graded_answers = graded_board.answers\ngraded_answers = {'R02': 'shared'}"
+    assert answers_from_a_board(typed) == [], "answers typed after the board need no saved choices"

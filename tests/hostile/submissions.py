@@ -192,6 +192,8 @@ except MemoryError:
     sandbox_attacks(r, owners)
     board = lambda nb: answers_cell(nb, "graded_answers = graded_board.answers")
     r["choices_missing"] = board
+    r["choices_in_notebook_only"] = lambda nb: carrying(board(nb), "ex1_responsibilities.choices.json", owners)
+    r["carried_path_escape"] = lambda nb: carrying(board(nb), "../../x.choices.json", owners)
     r["choices_corrupt"] = board
     r["choices_unknown_items"] = board
     return r
@@ -220,6 +222,20 @@ for folder in sys.argv[1:]:
     except OSError:
         pass
 """ % LATE_WRITE
+
+
+def carrying(nb, file_name, choices):
+    """The notebook as JupyterLab saves it with widget state: a hidden carrier widget holding the
+    graded board's choices (see mlroles.choices)."""
+    from mlroles.choices import CARRIER_CLASS, WIDGET_STATE
+
+    nb = copy.deepcopy(nb)
+    value = json.dumps({"file": file_name, "board": "graded", "choices": choices})
+    nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
+        "0123456789abcdef": {"model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
+                             "model_name": "TextModel",
+                             "state": {"_dom_classes": [CARRIER_CLASS], "value": value}}}}}
+    return nb
 
 
 def sandbox_attacks(r, owners):

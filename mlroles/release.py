@@ -11,12 +11,11 @@ did not put there (a learner's answers, saved choices), so nothing of anyone's i
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import subprocess
 import sys
 from pathlib import Path
 
+from mlroles import file_record
 from mlroles.course import REPO_ROOT
 
 
@@ -48,24 +47,12 @@ def stray_choices(assignment: str, root: Path = REPO_ROOT) -> list[Path]:
 RECORD = ".release-record.json"
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _read_record(root: Path) -> dict:
-    try:
-        record = json.loads((root / RECORD).read_text(encoding="utf-8"))
-        return record if isinstance(record, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
 def _write_record(root: Path, assignment: str) -> None:
-    record = {k: v for k, v in _read_record(root).items() if not k.startswith(f"exercises/{assignment}/")}
+    record = {k: v for k, v in file_record.read(root / RECORD).items() if not k.startswith(f"exercises/{assignment}/")}
     for path in sorted((root / "exercises" / assignment).rglob("*")):
         if path.is_file():
-            record[str(path.relative_to(root))] = _sha(path)
-    (root / RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+            record[str(path.relative_to(root))] = file_record.sha256(path)
+    file_record.write(root / RECORD, record)
 
 
 def _differs_from_commit(root: Path, folder: str) -> list[str] | None:
@@ -97,7 +84,7 @@ def learner_changes(assignment: str, root: Path = REPO_ROOT) -> list[str]:
     folder = root / "exercises" / assignment
     if not folder.is_dir():
         return []
-    record = _read_record(root)
+    record = file_record.read(root / RECORD)
     candidates = _differs_from_commit(root, f"exercises/{assignment}")
     if candidates is None:
         files = [str(p.relative_to(root)) for p in sorted(folder.rglob("*")) if p.is_file()]
@@ -107,7 +94,7 @@ def learner_changes(assignment: str, root: Path = REPO_ROOT) -> list[str]:
         path = root / rel
         if path.is_dir():   # git lists a wholly untracked folder once
             changed += [str(p.relative_to(root)) for p in sorted(path.rglob("*")) if p.is_file()]
-        elif path.is_file() and record.get(rel) != _sha(path):
+        elif path.is_file() and record.get(rel) != file_record.sha256(path):
             changed.append(rel)
     return changed
 

@@ -87,6 +87,9 @@ def _environment_dirs() -> list[Path]:
         found.add(Path(sysconfig.get_paths()[key]).resolve())
     found.update(Path(p).resolve() for p in site.getsitepackages())
     found.add(Path(sys.executable).resolve().parent)
+    # compiled bytecode kept apart from the sources: without it every import in the kernel compiles afresh
+    if os.environ.get("PYTHONPYCACHEPREFIX"):
+        found.add(Path(os.environ["PYTHONPYCACHEPREFIX"]).resolve())
     return sorted(p for p in found if p.exists())
 
 

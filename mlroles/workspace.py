@@ -18,14 +18,13 @@ What was copied is remembered in ``.course-sync.json`` inside the workspace (sha
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlroles import file_record
 from mlroles.course import REPO_ROOT
 
 RECORD = ".course-sync.json"
@@ -75,18 +74,6 @@ def course_files(repo: Path = REPO_ROOT) -> list[str]:
     return files
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _read_record(workspace: Path) -> dict:
-    try:
-        record = json.loads((workspace / RECORD).read_text(encoding="utf-8"))
-        return record if isinstance(record, dict) else {}
-    except (OSError, ValueError):
-        return {}   # a lost or broken record only means "assume the learner changed it": nothing is overwritten
-
-
 def _copy(src: Path, dest: Path) -> None:
     """Copy atomically: a half-written notebook never replaces a whole one."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -104,17 +91,18 @@ def sync(workspace: Path | None = None, repo: Path = REPO_ROOT) -> SyncReport:
     """Bring ``workspace`` (default ``<repo>/my-work``) up to date with the course; see the module docstring."""
     workspace = Path(workspace or repo / DEFAULT_NAME)
     report = SyncReport(workspace, first_time=not (workspace / RECORD).exists())
-    record = _read_record(workspace)
+    # a lost or broken record only means "assume the learner changed it": nothing is overwritten
+    record = file_record.read(workspace / RECORD)
     new_record = dict(record)
     for rel in course_files(repo):
         src, dest = repo / rel, workspace / rel
-        latest = _sha(src)
+        latest = file_record.sha256(src)
         if not dest.exists():
             _copy(src, dest)
             report.added.append(rel)
             new_record[rel] = latest
             continue
-        current = _sha(dest)
+        current = file_record.sha256(dest)
         if current == latest:
             new_record[rel] = latest
         elif record.get(rel) == current:   # still what we copied: the learner has not touched it
@@ -126,8 +114,5 @@ def sync(workspace: Path | None = None, repo: Path = REPO_ROOT) -> SyncReport:
             report.kept.append(rel)
             new_record[rel] = latest   # said once; the learner's file is replaced only if it equals this
     if new_record != record or not (workspace / RECORD).exists():
-        workspace.mkdir(parents=True, exist_ok=True)
-        tmp = workspace / f"{RECORD}.tmp"
-        tmp.write_text(json.dumps(new_record, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, workspace / RECORD)
+        file_record.write(workspace / RECORD, new_record)
     return report

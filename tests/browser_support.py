@@ -224,6 +224,13 @@ class LabServer:
                 n += 1
         return n
 
+    def __enter__(self) -> "LabServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     # -- tear-down ------------------------------------------------------------------------
     def stop(self) -> None:
         if self.proc is None:

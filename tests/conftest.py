@@ -52,3 +52,13 @@ def course_root(tmp_path):
     from course_helpers import TempCourse
 
     return TempCourse(tmp_path / "course")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for a browser test module (launched on the first page asked for)."""
+    from browser_support import LabBrowser
+
+    browser = LabBrowser(viewport=(1400, 1000))
+    yield browser
+    browser.close()

@@ -35,7 +35,6 @@ from browser_support import (
     TIMINGS_FILE,
     WIDGET_OUTPUT,
     WIDGETS_DRAWN_JS,
-    LabBrowser,
     LabServer,
     Timings,
     board_row,
@@ -113,13 +112,6 @@ def instructor_lab(timings):
     """The instructor's JupyterLab, as ``make instructor`` starts it."""
     with _running(LabServer(instructor=True), timings) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    browser = LabBrowser(viewport=(1400, 1000))
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from browser_support import (
     REPO,
     SCREENSHOTS,
     WIDGET_OUTPUT,
-    LabBrowser,
     LabServer,
     board_row,
     click_menu,
@@ -41,17 +40,8 @@ NEWS_PROMPT = "Would you like to get notified"
 
 @pytest.fixture(scope="module")
 def lab():
-    server = LabServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    browser = LabBrowser(viewport=(1400, 1000))
-    yield browser
-    browser.close()
+    with LabServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -166,38 +156,35 @@ def test_learner_with_an_exchange_gets_the_assignments_tab_only(chromium, tmp_pa
     config.mkdir()
     (config / "nbgrader_config.py").write_text(f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n"
                                                "c.CourseDirectory.course_id = 'mlroles'\n")
-    server.start()
-    nb = new_page_or_fail(chromium)
-    try:
-        nb.page.goto(server.lab_url())
-        nb.page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
-        assert commands(nb) == {**{c: False for c in INSTRUCTOR_COMMANDS}, "nbgrader:open-assignment-list": True}
-        click_menu(nb.page, "Nbgrader", "Assignment List")
-        nb.page.locator(".nbgrader-mainarea-widget").get_by_text("Released assignments").wait_for(timeout=30000)
-        shot(nb, "6-learner-assignments-tab")
-        nb.page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-        shown = [t.strip() for t in nb.page.locator(".lm-Menu-content .lm-Menu-item:not(.lm-mod-hidden) "
-                                                    ".lm-Menu-itemLabel").all_text_contents()]
-        assert shown == ["Assignment List"], shown
-    finally:
-        nb.close()
-        server.stop()
+    with server:
+        nb = new_page_or_fail(chromium)
+        try:
+            nb.page.goto(server.lab_url())
+            nb.page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
+            assert commands(nb) == {**{c: False for c in INSTRUCTOR_COMMANDS}, "nbgrader:open-assignment-list": True}
+            click_menu(nb.page, "Nbgrader", "Assignment List")
+            nb.page.locator(".nbgrader-mainarea-widget").get_by_text("Released assignments").wait_for(timeout=30000)
+            shot(nb, "6-learner-assignments-tab")
+            nb.page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+            shown = [t.strip() for t in nb.page.locator(".lm-Menu-content .lm-Menu-item:not(.lm-mod-hidden) "
+                                                        ".lm-Menu-itemLabel").all_text_contents()]
+            assert shown == ["Assignment List"], shown
+        finally:
+            nb.close()
     assert not nb.errors, "\n".join(m.text for m in nb.errors)
 
 
 def test_instructor_sees_nbgrader_tools(chromium):
-    server = LabServer(instructor=True)
-    server.start()
-    nb = new_page_or_fail(chromium)
-    try:
-        open_notebook(nb, server, "solutions/ex1_responsibilities/ex1_responsibilities.ipynb")
-        assert all(commands(nb)[c] for c in INSTRUCTOR_COMMANDS)
-        assert "Nbgrader" in menus(nb)
-        assert NEWS_PROMPT not in nb.page.content()
-        shot(nb, "7-instructor")
-    finally:
-        nb.close()
-        server.stop()
+    with LabServer(instructor=True) as server:
+        nb = new_page_or_fail(chromium)
+        try:
+            open_notebook(nb, server, "solutions/ex1_responsibilities/ex1_responsibilities.ipynb")
+            assert all(commands(nb)[c] for c in INSTRUCTOR_COMMANDS)
+            assert "Nbgrader" in menus(nb)
+            assert NEWS_PROMPT not in nb.page.content()
+            shot(nb, "7-instructor")
+        finally:
+            nb.close()
     assert mlab.plan(instructor=True, port=1, token="t").hidden_plugins == ()
 
 

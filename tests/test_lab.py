@@ -81,18 +81,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture(scope="module")
 def learner():
-    server = LabServer()
-    server.start()
-    yield server
-    server.stop()
+    with LabServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def instructor():
-    server = LabServer(instructor=True)
-    server.start()
-    yield server
-    server.stop()
+    with LabServer(instructor=True) as server:
+        yield server
 
 
 def test_every_link_in_the_learners_copy_opens(learner):

@@ -116,6 +116,18 @@ _ASSIGNMENT = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*(.*)$", re.M)
 _READS_A_BOARD = re.compile(r"^\w*(?:board|reviewer)\w*\.answers\b")
 
 
+def board_answers_lost(notebook, folder: Path, name: str) -> bool:
+    """True when a notebook took graded answers from boards it had on screen, yet neither
+    ``<name>.choices.json`` (in ``folder``) nor its own saved widget state carries them.
+
+    A board is on screen only after its cell ran, which leaves a widget view among the saved
+    outputs: a release handed in untouched never showed one, so it is blank, not lost."""
+    shown = any("application/vnd.jupyter.widget-view+json" in (output.get("data") or {})
+                for cell in notebook.get("cells", []) for output in cell.get("outputs", []) or [])
+    return (shown and bool(answers_from_a_board(notebook)) and not (Path(folder) / f"{name}.choices.json").exists()
+            and f"{name}.choices.json" not in carried_choices(notebook))
+
+
 def answers_from_a_board(notebook) -> list[str]:
     """The graded answer variables a notebook takes from a board or reviewer: those whose last
     assignment in an answer cell is ``name = <board>.answers`` (a learner who typed a dict after it

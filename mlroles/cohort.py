@@ -84,7 +84,7 @@ def submissions(course: Path, assignments: list[str]) -> list[tuple[str, str]]:
 def precheck(course: Path, student: str, assignment: str) -> list[str]:
     """Problems nbgrader would trip over, or that would cost the learner points without a word, in
     words an instructor can act on."""
-    from mlroles.choices import answers_from_a_board, carried_choices
+    from mlroles.choices import board_answers_lost
     from mlroles.nbgrader_plugins import BOARD_ANSWERS_MISSING
 
     problems = []
@@ -107,8 +107,7 @@ def precheck(course: Path, student: str, assignment: str) -> list[str]:
             problems.append(f"{name}.ipynb is in an old notebook format (v{major}); open and save it in "
                             "JupyterLab, or run `jupyter nbconvert --to notebook --inplace` on it")
             continue
-        if (answers_from_a_board(content) and not (path.parent / f"{name}.choices.json").exists()
-                and f"{name}.choices.json" not in carried_choices(content)):
+        if board_answers_lost(content, path.parent, name):
             problems.append(f"{BOARD_ANSWERS_MISSING}: {name}.ipynb takes graded answers from boards, but neither "
                             f"{name}.choices.json nor the boards' state saved in the notebook came with it; ask the "
                             "learner for the file, or to save the notebook in the course's JupyterLab and hand it in again")

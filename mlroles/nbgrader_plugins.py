@@ -116,21 +116,20 @@ class RecoverCarriedChoices(NbGraderPreprocessor):
 
         from nbgrader.coursedir import CourseDirectory
 
-        from mlroles.choices import answers_from_a_board, carried_choices
+        from mlroles.choices import board_answers_lost, carried_choices
 
         info = resources.get("nbgrader", {})
         coursedir = CourseDirectory(config=self.config)
         folder = Path(coursedir.format_path(coursedir.autograded_directory, info.get("student", "."),
                                             info.get("assignment", ".")))
         name = info.get("notebook", "")
-        expected = folder / f"{name}.choices.json"
         for file_name, content in carried_choices(nb).items():
             target = folder / file_name
             if not target.exists():   # a file handed in wins; nbgrader copied it here already
                 folder.mkdir(parents=True, exist_ok=True)
                 target.write_text(json.dumps(content, indent=1, sort_keys=True), encoding="utf-8")
                 self.log.info("Rebuilt %s from the choices saved in the notebook", target)
-        if answers_from_a_board(nb) and not expected.exists():
+        if board_answers_lost(nb, folder, name):
             import nbformat
 
             nb.cells.insert(0, nbformat.v4.new_markdown_cell(board_answers_notice(name)))

@@ -119,6 +119,8 @@ def test_every_run_completed_and_feedback_is_clean(graded):
         page = course / "feedback" / case["case"] / case["exercise"] / f"{case['exercise']}.html"
         assert page.exists(), f"no feedback for {case['case']}"
         autograded = course / "autograded" / case["case"] / case["exercise"] / f"{case['exercise']}.ipynb"
+        lost = case["expected_status"] == "board answers missing"
+        assert ("Board answers missing" in page.read_text()) == lost, f"{case['case']}: the board notice is {not lost}"
         if not autograded.exists():        # nbgrader could not grade it: our page says why
             assert "could not be graded" in page.read_text() and case["expected_status"] in page.read_text()
     # the sandbox hides the key file: the attacks that print it find nothing to print

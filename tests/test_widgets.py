@@ -175,3 +175,19 @@ def test_which_answers_come_from_a_board(repo):
     cell = next(c for c in typed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_answers")
     cell.source = "graded_answers = graded_board.answers\ngraded_answers = {'R02': 'shared'}"
     assert answers_from_a_board(typed) == [], "answers typed after the board need no saved choices"
+
+
+def test_board_answers_count_as_lost_only_when_a_board_was_on_screen(repo, tmp_path):
+    import nbformat
+
+    from mlroles.choices import board_answers_lost
+
+    name = "ex1_responsibilities"
+    nb = nbformat.read(str(repo / "exercises" / name / f"{name}.ipynb"), as_version=4)
+    assert not board_answers_lost(nb, tmp_path, name), "an untouched release is blank, not lost"
+    board_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_board")
+    board_cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "m", "version_major": 2, "version_minor": 0}})]
+    assert board_answers_lost(nb, tmp_path, name)
+    (tmp_path / f"{name}.choices.json").write_text("{}")
+    assert not board_answers_lost(nb, tmp_path, name), "the file came with it"

@@ -191,9 +191,20 @@ except MemoryError:
     r["empty_file"] = lambda nb: nb
     sandbox_attacks(r, owners)
     board = lambda nb: answers_cell(nb, "graded_answers = graded_board.answers")
-    r["choices_missing"] = board
-    r["choices_in_notebook_only"] = lambda nb: carrying(board(nb), "ex1_responsibilities.choices.json", owners)
-    r["carried_path_escape"] = lambda nb: carrying(board(nb), "../../x.choices.json", owners)
+
+    def board_shown(nb):
+        """Answered on the board, as saved after running: the board's cell shows its widget view."""
+        import nbformat
+
+        nb = board(nb)
+        cell(nb, "graded_board").outputs = [nbformat.v4.new_output(
+            "display_data", data={"application/vnd.jupyter.widget-view+json": {
+                "model_id": "0123456789abcdef", "version_major": 2, "version_minor": 0},
+                "text/plain": "ClassificationBoard(...)"})]
+        return nb
+    r["choices_missing"] = board_shown
+    r["choices_in_notebook_only"] = lambda nb: carrying(board_shown(nb), "ex1_responsibilities.choices.json", owners)
+    r["carried_path_escape"] = lambda nb: carrying(board_shown(nb), "../../x.choices.json", owners)
     r["choices_corrupt"] = board
     r["choices_unknown_items"] = board
     return r

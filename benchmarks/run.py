@@ -348,25 +348,31 @@ def profile_imports(module: str, prelude: str = "") -> str:
 
 # --- 1. grading overhead -------------------------------------------------------------------
 
-def bench_grading(runs: int) -> None:
-    say("\n1. Grading overhead: NbGraderAPI.autograde against plain nbclient execution")
+def solution_submitted(assignment: str, root: Path):
+    """A temporary course root (tests/course_helpers.TempCourse) with ``assignment`` released and its
+    solution submitted by student "bench"; returns the course and the solution notebook."""
     import nbformat
-
-    from mlroles import course
 
     sys.path.insert(0, str(REPO / "tests"))
     from course_helpers import TempCourse
+
+    tc = TempCourse(root)
+    tc.copy_source(assignment)
+    tc.generate(assignment)
+    solution = nbformat.read(str(REPO / "solutions" / assignment / f"{assignment}.ipynb"), as_version=4)
+    tc.submit("bench", assignment, solution, assignment)
+    return tc, solution
+
+
+def bench_grading(runs: int) -> None:
+    say("\n1. Grading overhead: NbGraderAPI.autograde against plain nbclient execution")
+    from mlroles import course
 
     for part in course.EXERCISES:
         a = part.id
         fig = figure(f"grading.{a}", "grading", f"autograde / nbclient, {a}", "ratio", "<= 1.15")
         with measuring(fig):
-            root = WORK / "grading" / a / "course"
-            tc = TempCourse(root)
-            tc.copy_source(a)
-            tc.generate(a)
-            solution = nbformat.read(str(REPO / "solutions" / a / f"{a}.ipynb"), as_version=4)
-            tc.submit("bench", a, solution, a)
+            tc, solution = solution_submitted(a, WORK / "grading" / a / "course")
             plain = WORK / "grading" / a / "plain"
             plain.mkdir(parents=True)
             timeout = int(tc.config.Execute.timeout) if "timeout" in tc.config.Execute else 30
@@ -406,22 +412,15 @@ def bench_grading(runs: int) -> None:
 
 def bench_sandbox(runs: int) -> None:
     say("\n1b. The grading sandbox: NbGraderAPI.autograde with every kernel under bwrap against without it")
-    import nbformat
     from nbgrader.apps import NbGraderAPI
 
     from mlroles import course
-
-    sys.path.insert(0, str(REPO / "tests"))
-    from course_helpers import TempCourse
 
     for part in course.EXERCISES:
         a = part.id
         fig = figure(f"sandbox.{a}", "sandbox", f"autograde in the sandbox / without it, {a}", "ratio", "<= 1.10")
         with measuring(fig):
-            tc = TempCourse(WORK / "sandbox" / a / "course")
-            tc.copy_source(a)
-            tc.generate(a)
-            tc.submit("bench", a, nbformat.read(str(REPO / "solutions" / a / f"{a}.ipynb"), as_version=4), a)
+            tc, _ = solution_submitted(a, WORK / "sandbox" / a / "course")
             open_config = copy.deepcopy(tc.config)
             open_config.SandboxedKernelManager.sandbox = False
             apis = {"sandboxed": tc.api, "open": NbGraderAPI(config=open_config)}

@@ -795,8 +795,13 @@ def bench_cohort(students: int, jobs: int = 2) -> None:
     cli = figure("cohort.cli_s", "cohort", "cohort: nbgrader autograde CLI, sequential, wall time", "s", runs_note=why)
     mem = figure("memory.cohort_per_job", "memory", f"cohort grading peak RSS per job (jobs={jobs})", "MB",
                  runs_note=why)
-    figs = (speed, ours, rate, cli, mem)
+    floor = figure("cohort.share_of_floor", "cohort", "cohort: cohort.grade throughput / the floor (cores / one "
+                   "notebook's plain nbclient time, averaged over the exercises), every kernel in the sandbox",
+                   "share", ">= 0.9", runs_note=why)
+    figs = (speed, ours, rate, floor, cli, mem)
     with measuring(*figs):
+        import nbformat
+
         from mlroles.cohort import source_assignments
 
         base = WORK / "cohort"
@@ -819,6 +824,23 @@ def bench_cohort(students: int, jobs: int = 2) -> None:
         ours.extra = {"notebooks": notebooks, "per_submission_s": per_notebook}
         report(ours)
         report(rate)
+
+        # The floor: what the cores could do if grading cost nothing beyond running each notebook.
+        plain = []
+        for a in assignments:
+            solution = nbformat.read(str(REPO / "solutions" / a / f"{a}.ipynb"), as_version=4)
+            folder = base / "plain" / a
+            folder.mkdir(parents=True, exist_ok=True)
+            execute_notebook(copy.deepcopy(solution), folder)          # warm-up, untimed
+            start = time.perf_counter()
+            execute_notebook(copy.deepcopy(solution), folder)
+            plain.append(time.perf_counter() - start)
+        ceiling = (os.cpu_count() or 1) / statistics.mean(plain)
+        floor.values = [rate.values[0] / ceiling]
+        floor.note = (f"{rate.values[0]:.2f} notebooks/s against {ceiling:.2f} ({os.cpu_count()} cores / "
+                      f"{statistics.mean(plain):.2f} s, the mean plain nbclient run of the {len(plain)} solutions)")
+        floor.extra = {"plain_nbclient_s": dict(zip(assignments, plain)), "floor_notebooks_per_s": ceiling}
+        report(floor)
 
         say(f"  nbgrader autograde CLI: {notebooks} invocations, one after another ...")
         cli_log = base / "cli.log"

@@ -57,6 +57,9 @@ c.ClearMarkScheme.enforce_metadata = False
 # formgrader all use it. (nbgrader's own Execute is the first of nbgrader's default list.)
 c.Autograde.autograde_preprocessors = [
     "mlroles.sandbox.SandboxedExecute",
+    # Scores come from here, outside the kernel: each test cell's recording against solutions/graded_keys.csv
+    # (mlroles.scoring). Whatever the kernel printed in a test cell is replaced by the score.
+    "mlroles.nbgrader_plugins.ScoreRecordings",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -76,6 +79,7 @@ c.LimitOutput.max_traceback = 20
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "mlroles.nbgrader_plugins.ClearHiddenTestsOfTestCells",
+    "mlroles.nbgrader_plugins.DropScoringDetails",
     "nbgrader.preprocessors.ClearMarkScheme",
     "mlroles.nbgrader_plugins.RedactTestTracebacks",
     "mlroles.nbgrader_plugins.RedactGradingMaterial",

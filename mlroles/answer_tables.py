@@ -1,9 +1,9 @@
 """Answer tables: what a grader reads in the notebook, and what the instructor's report reads.
 
-A graded part's answers are shown as a table for a human grader. The same output also
-carries the answers in machine-readable form (a custom JSON mimetype JupyterLab does not
-display), so the cohort report can compute item statistics from the autograded notebooks
-without re-running anything. The learner's own answers are in it, never a key.
+A graded part's answers are shown as a table for a human grader (in the formgrader) and for
+the learner. The same output also carries the answers in machine-readable form (a custom JSON
+mimetype JupyterLab does not display). The learner's own answers are in it, never a key; no
+score is read from it (scores come from the test cells' recordings, see mlroles.scoring).
 """
 from __future__ import annotations
 
@@ -32,17 +32,6 @@ def answer_table(frame: pd.DataFrame, answers: dict) -> AnswerTable:
     table = AnswerTable(frame)
     table.answers = {str(k): v for k, v in answers.items()} if isinstance(answers, dict) else {}
     return table
-
-
-def answers_from_notebook(nb, grade_id: str) -> dict | None:
-    """The answers an AnswerTable recorded in the output of cell ``grade_id`` (None when absent)."""
-    for cell in nb.get("cells", []):
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            for output in cell.get("outputs", []):
-                data = output.get("data", {})
-                if MIMETYPE in data and isinstance(data[MIMETYPE], dict):
-                    return data[MIMETYPE].get("answers")
-    return None
 
 
 class FullTextTable(pd.DataFrame):

@@ -251,6 +251,18 @@ def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
             f"{'' if outcome.sandboxed else ' (' + UNSANDBOXED + ')'}")
 
 
+def _keys_problem(course: Path) -> str | None:
+    """Why the scorer could not read the instructor's keys here (None when it can): said before any
+    submission is graded, instead of one failed autograde per submission."""
+    from mlroles.answer_keys import AnswerKeyError, load_graded_keys
+
+    try:
+        load_graded_keys(Path(course) / "solutions" / "graded_keys.csv")
+    except AnswerKeyError as exc:
+        return f"Cannot grade: {exc}"
+    return None
+
+
 def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, timeout: int | None = None,
           memory_gb: float = MEMORY_PER_JOB_GB, sandbox: bool = True, out=None) -> list[Outcome]:
     """Autograde every submission, ``jobs`` at a time (0: one per core), each kernel in the sandbox
@@ -262,6 +274,9 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
 
     if sandbox and unavailable_reason():
         raise SystemExit(unavailable_reason())
+    keys_problem = _keys_problem(course)
+    if keys_problem:
+        raise SystemExit(keys_problem)
 
     assignments = assignments or source_assignments(course)
     todo = submissions(course, assignments)

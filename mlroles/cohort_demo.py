@@ -68,57 +68,76 @@ def _labels(key: dict, profile: str, rng: random.Random, labels: tuple) -> dict:
     return {}
 
 
+FRAME_KINDS = ("schema", "unified_log", "metric_table", "share_table")
+
+
 def submission(assignment: str, profile: str, solution, release, keys, rng: random.Random):
-    """The notebook a learner with ``profile`` would hand in for ``assignment``."""
+    """The notebook a learner with ``profile`` would hand in for ``assignment``, part by part as the
+    exercise's manifest declares them:
+
+    - full: every part as the worked solution has it;
+    - partial: every other label right, job-ad roles right without flags, the label functions solved,
+      every other frame part (first, third, ...) solved, a first sentence for each written answer;
+    - swapped: data scientist and ML engineer swapped, every ad "unclear", functions and frames as partial;
+    - always_shared, guessing: all "shared" or seeded guesses, every ad "unclear", each label function
+      returning the first label of its set, no frame part;
+    - blank: the release as it is.
+    """
+    from mlroles import manifest
+
     if profile == "blank":
         return copy.deepcopy(release)
     nb = copy.deepcopy(release)
+    plan = manifest.load(assignment)
 
     def put(grade_id, source):
         _cell(nb, grade_id).source = source
 
-    # written answers: the exemplar for full marks, a first draft for partial work (graded by hand)
-    for cell in solution.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
+    solved_frames = [p for p in plan.parts if p.kind in FRAME_KINDS][::1 if profile == "full" else 2]
+    if profile not in ("full", "partial", "swapped"):
+        solved_frames = []
+    done = set()
+    for part in plan.parts:
+        if part.kind == "written":
+            exemplar = _cell(solution, part.grade_id).source
             if profile == "full":
-                put(meta["grade_id"], cell.source)
+                put(part.grade_id, exemplar)
             elif profile == "partial":
-                put(meta["grade_id"], cell.source.split(". ")[0] + ".")
-
-    owners = ("data_scientist", "ml_engineer", "shared")
-    if assignment == "ex1_responsibilities":
-        answers = _labels(keys["responsibilities"]["owner"].to_dict(), profile, rng, owners)
-        put("graded_answers", f"graded_answers = {answers!r}")
-    elif assignment == "ex2_serving_handoff":
-        answers = _labels(keys["handoff_artifacts"]["owner"].to_dict(), profile, rng, owners)
-        put("handoff_answers", f"handoff_answers = {answers!r}")
-        if profile in ("full", "partial", "swapped"):
-            for gid in ("choose_serving_mode", "log_schema_answer", "metrics_answer"):
-                put(gid, _solution_code(solution, gid))
-        if profile == "full":
-            for gid in ("unify_answer", "versions_answer"):
-                put(gid, _solution_code(solution, gid))
-        if profile in ("always_shared", "guessing"):
-            put("choose_serving_mode", "def choose_serving_mode(scenario):\n    return 'batch'")
-    elif assignment == "ex3_job_ads":
-        roles = keys["job_ads"]["real_role"].to_dict()
-        flags = {k: ([] if v == "none" else v.split(";")) for k, v in keys["job_ads"]["red_flags"].to_dict().items()}
-        if profile == "full":
-            answers = {a: {"role": roles[a], "flags": flags[a]} for a in roles}
-        elif profile == "partial":
-            answers = {a: {"role": roles[a], "flags": []} for a in roles}
-        else:
-            answers = {a: {"role": "unclear", "flags": []} for a in roles}
-        put("ad_answers", f"ad_answers = {answers!r}")
-        if profile in ("full", "partial"):
-            put("mix_answer", _solution_code(solution, "mix_answer"))
-    elif assignment == "ex4_team_coverage":
-        if profile in ("full", "partial"):
-            put("next_need", _solution_code(solution, "next_need"))
-        else:
-            put("next_need", "def next_need(team):\n    return 'one_person'")
+                put(part.grade_id, exemplar.split(". ")[0] + ".")
+            continue
+        if part.answer_cell in done:
+            continue
+        done.add(part.answer_cell)
+        if part.kind in ("labels", "labels_format"):
+            key = keys[part.dataset][manifest_field(plan, part)].to_dict()
+            answers = _labels(key, profile, rng, part.labels)
+            put(part.answer_cell, f"{part.answer_cell} = {answers!r}")
+        elif part.kind in ("reviews", "reviews_format"):
+            table = keys[part.dataset]
+            roles = table["real_role"].to_dict()
+            flags = {k: ([] if v == "none" else v.split(";")) for k, v in table["red_flags"].to_dict().items()}
+            if profile == "full":
+                answers = {a: {"role": roles[a], "flags": flags[a]} for a in roles}
+            elif profile == "partial":
+                answers = {a: {"role": roles[a], "flags": []} for a in roles}
+            else:
+                answers = {a: {"role": "unclear", "flags": []} for a in roles}
+            put(part.answer_cell, f"{part.answer_cell} = {answers!r}")
+        elif part.kind == "function_labels":
+            if profile in ("full", "partial", "swapped"):
+                put(part.answer_cell, _solution_code(solution, part.answer_cell))
+            else:
+                put(part.answer_cell, f"def {part.function}(row):\n    return {part.labels[0]!r}")
+        elif part in solved_frames:
+            put(part.answer_cell, _solution_code(solution, part.answer_cell))
     return nb
+
+
+def manifest_field(plan, part) -> str:
+    """The key field a label part is scored against (a format part borrows its scored twin's)."""
+    if part.field:
+        return part.field
+    return next(p.field for p in plan.parts if p.answer_cell == part.answer_cell and p.field)
 
 
 def _write_broken(kind: str, path: Path, nb) -> None:

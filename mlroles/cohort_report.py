@@ -6,8 +6,9 @@
   share right in the top 27% by score minus share right in the bottom 27%; below 0.2 is weak).
 - ``items_<assignment>.png`` charts and ``report.html``, one page that opens in a browser.
 
-Item answers come from the answer tables the notebooks display (see mlroles.answer_tables),
-compared with the instructor's keys in solutions/graded_keys.csv.
+Per-item results come from the grader's scorer (mlroles.scoring): it keeps, in each scored test cell
+of the autograded notebooks, which graded item was right, so nothing here re-reads a learner's answer
+or a key. Which cells hold items, and of what kind, comes from the exercises' manifests.
 """
 from __future__ import annotations
 
@@ -18,14 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 
-# Which answer table holds the answers of which graded items: (assignment, grade id) -> (dataset, field)
-ITEM_TABLES = {
-    ("ex1_responsibilities", "graded_table"): ("responsibilities", "owner"),
-    ("ex2_serving_handoff", "handoff_table"): ("handoff_artifacts", "owner"),
-    ("ex2_serving_handoff", "graded_modes_table"): ("serving_scenarios", "expected_mode"),
-    ("ex3_job_ads", "graded_table"): ("job_ads", "real_role"),
-    ("ex4_team_coverage", "graded_table"): ("team_scenarios", "next_need"),
-}
 WEAK = 0.2
 
 
@@ -83,9 +76,27 @@ def grades_table(subs: pd.DataFrame, status: dict) -> pd.DataFrame:
     return table[ordered].reset_index()
 
 
+# kinds of graded part whose per-item results are items of a dataset (rows of the chart);
+# the checks of frame parts (a metric column, a schema) are listed as "check"
+DATASET_ITEMS = ("labels", "function_labels", "reviews")
+
+
+def scored_items(nb, part) -> list[dict] | None:
+    """The scorer's per-item results in the test cell of ``part`` (None when it was not scored)."""
+    from mlroles.scoring import RESULTS_MIMETYPE, SCORED
+
+    for cell in nb.get("cells", []):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != part.grade_id:
+            continue
+        for output in cell.get("outputs", []):
+            results = output.get("data", {}).get(RESULTS_MIMETYPE)
+            if isinstance(results, dict) and results.get("status") == SCORED:
+                return results.get("items", [])
+    return None
+
+
 def item_rows(course: Path, subs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    from mlroles.answer_keys import load_graded_keys
-    from mlroles.answer_tables import answers_from_notebook
+    from mlroles import manifest
 
     rows = []
     totals = subs.set_index(["assignment", "student"])["auto_score"] if not subs.empty else pd.Series(dtype=float)
@@ -96,31 +107,31 @@ def item_rows(course: Path, subs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataF
                      "students": len(group), "share_right": float(share.mean()),
                      "discrimination": discrimination(share.set_axis(group["student"]),
                                                       totals.loc[assignment].reindex(group["student"]))})
-    keys_file = course / "solutions" / "graded_keys.csv"
-    if not keys_file.exists():
-        return pd.DataFrame(rows)
-    keys = load_graded_keys(keys_file)
-    for (assignment, grade_id), (dataset, field) in ITEM_TABLES.items():
-        if assignment not in set(subs["assignment"]):
+    for assignment in sorted(set(subs["assignment"])):
+        try:
+            plan = manifest.load(assignment)
+        except KeyError:
             continue
-        key = keys[dataset][field]
-        answers = {}
+        notebooks = {}
         for student in subs.loc[subs["assignment"] == assignment, "student"]:
-            for nb_path in (course / "autograded" / student / assignment).glob("*.ipynb"):
-                recorded = answers_from_notebook(json.loads(nb_path.read_text(encoding="utf-8")), grade_id)
-                if recorded is not None:
-                    answers[student] = recorded
-        if not answers:
-            continue
-        students = list(answers)
-        for item, expected in key.items():
-            got = [answers[s].get(item) for s in students]
-            if dataset == "job_ads":
-                got = [g.get("role") if isinstance(g, dict) else None for g in got]
-            right = pd.Series([g == expected for g in got], index=students)
-            rows.append({"assignment": assignment, "kind": "item", "item": item, "students": len(students),
-                         "share_right": float(right.mean()),
-                         "discrimination": discrimination(right, totals.loc[assignment].reindex(students))})
+            path = course / "autograded" / student / assignment / plan.notebook
+            if path.exists():
+                notebooks[student] = json.loads(path.read_text(encoding="utf-8"))
+        for part in plan.autograded:
+            if part.kind.endswith("format") or part.kind == "schema":
+                continue
+            right: dict[str, dict[str, bool]] = {}
+            for student, nb in notebooks.items():
+                for result in scored_items(nb, part) or []:
+                    item = result["item"] if isinstance(result["item"], str) else " / ".join(map(str, result["item"]))
+                    right.setdefault(item, {})[student] = bool(result.get("right"))
+            for item, by_student in right.items():
+                series = pd.Series(by_student)
+                rows.append({"assignment": assignment,
+                             "kind": "item" if part.kind in DATASET_ITEMS else "check",
+                             "item": item if part.kind in DATASET_ITEMS else f"{part.grade_id}: {item}",
+                             "students": len(series), "share_right": float(series.mean()),
+                             "discrimination": discrimination(series, totals.loc[assignment].reindex(series.index))})
     return pd.DataFrame(rows)
 
 

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from mlroles import course, data, prediction_log
+from mlroles import course, data, manifest, prediction_log
 from mlroles.feedback import (CORRECT, INVALID, MODE_LABELS, NOT_ATTEMPTED, OWNER_LABELS, CheckResult,
                               LabelQuestion)
 from mlroles.function_checks import FunctionQuestion
@@ -15,8 +15,9 @@ from mlroles.sources import read_more
 ASSIGNMENT = "ex2_serving_handoff"
 CHOICES_FILE = f"{ASSIGNMENT}.choices.json"
 THRESHOLDS = {"churn_weekly": 0.5, "fraud_checkout": 0.7}
-SCENARIO_COLUMNS = ["product", "latency_budget_ms", "freshness", "requests_per_day", "inputs_at_request_time",
-                    "late_cost"]
+# What choose_serving_mode sees: the product's name, then the drivers the grader calls it with
+# (declared once, in the exercise's manifest).
+SCENARIO_COLUMNS = ["product", *manifest.find_part("serving_modes").columns]
 _LESSONS = {part.id: part.title for part in course.LESSONS}
 
 SERVING_HINTS = (

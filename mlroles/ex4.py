@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from mlroles import data
+from mlroles import data, manifest
 from mlroles.feedback import NEED_LABELS
 from mlroles.function_checks import FunctionQuestion
 from mlroles.answer_tables import full_text
@@ -13,7 +13,9 @@ from mlroles.sources import read_more
 from mlroles.written import DraftCheck
 
 ASSIGNMENT = "ex4_team_coverage"
-COLUMNS = ["situation", "team_size", "stage", "models_in_production", "serving_mode", "risk", "symptoms"]
+# What next_need sees: the situation in words, then the fields the grader calls it with
+# (declared once, in the exercise's manifest).
+COLUMNS = ["situation", *manifest.find_part("next_need_graded").columns]
 SYMPTOMS_DS = data.SYMPTOMS_DS
 SYMPTOMS_ENG = data.SYMPTOMS_ENG
 

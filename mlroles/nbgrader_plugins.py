@@ -91,6 +91,158 @@ class RedactGradingMaterial(NbGraderPreprocessor):
         return cell, resources
 
 
+class GradingContext:
+    """What the scorer compares with, for one course root and assignment, loaded once per process:
+    the instructor's keys (solutions/graded_keys.csv) and, for frames, the worked solution's
+    output on the part's graded inputs (run here, in nbgrader's process, never in the kernel)."""
+
+    _cache: dict = {}
+
+    def __init__(self, root, assignment: str, notebook: str):
+        self.root, self.assignment, self.notebook = root, assignment, notebook
+        self._keys = None
+        self._refs = {}
+
+    @classmethod
+    def get(cls, root, assignment: str, notebook: str) -> "GradingContext":
+        from pathlib import Path
+
+        keys_file = Path(root) / "solutions" / "graded_keys.csv"
+        source = Path(root) / "solutions" / assignment / f"{notebook}.ipynb"
+        stamp = tuple(p.stat().st_mtime_ns if p.exists() else None for p in (keys_file, source))
+        key = (str(root), assignment, notebook, stamp)
+        if key not in cls._cache:
+            cls._cache[key] = cls(root, assignment, notebook)
+        return cls._cache[key]
+
+    def keys(self):
+        if self._keys is None:
+            from pathlib import Path
+
+            from mlroles.answer_keys import load_graded_keys
+
+            self._keys = load_graded_keys(Path(self.root) / "solutions" / "graded_keys.csv")
+        return self._keys
+
+    def key(self, part):
+        table = self.keys()[part.dataset]
+        if part.kind in ("reviews", "reviews_format"):
+            flags = {k: ([] if v == "none" else v.split(";")) for k, v in table[part.flags_field or "red_flags"].items()}
+            return table["real_role"].to_dict(), flags
+        if part.kind == "labels_format":
+            return {i: None for i in table.index}
+        return table[part.field].to_dict()
+
+    def reference(self, part):
+        if part.grade_id not in self._refs:
+            from mlroles import graded_inputs
+            from mlroles.recording import _frame
+
+            if part.kind == "unified_log":
+                self._refs[part.grade_id] = graded_inputs.unify_reference()
+            else:
+                fn = self._worked_solution(part)
+                self._refs[part.grade_id] = {name: _frame(fn(*args))
+                                             for name, args in graded_inputs.build(part.inputs).items()}
+        return self._refs[part.grade_id]
+
+    def _worked_solution(self, part):
+        """The part's function as the solution notebook writes it (solution markers dropped)."""
+        import warnings
+        from pathlib import Path
+
+        import nbformat
+        import numpy as np
+        import pandas as pd
+
+        path = Path(self.root) / "solutions" / self.assignment / f"{self.notebook}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == part.answer_cell)
+        code = "\n".join(line for line in cell.source.splitlines()
+                         if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+        namespace = {"pd": pd, "np": np, "__name__": f"worked_solution_{part.grade_id}"}
+        exec(compile(code, f"{path}:{part.answer_cell}", "exec"), namespace)
+        fn = namespace[part.function]
+
+        def quiet(*args):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return fn(*args)
+        return quiet
+
+
+def recordings_of(cell) -> list:
+    """The recordings a test cell's outputs hold (only this cell's, never another's), as plain JSON
+    (a notebook reader's dict subclasses are turned back into the exact types the scorer insists on)."""
+    from mlroles.scoring import MIMETYPE
+
+    found = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") in ("display_data", "execute_result") and MIMETYPE in output.get("data", {}):
+            try:
+                found.append(json.loads(json.dumps(output["data"][MIMETYPE])))
+            except (TypeError, ValueError):
+                found.append(None)
+    return found
+
+
+class ScoreRecordings(NbGraderPreprocessor):
+    """After the notebook has run, and in nbgrader's own process: score every autograded test cell
+    from what it recorded, against the instructor's keys, and replace the cell's outputs with the
+    score (where nbgrader's partial credit reads it), the learner-facing lines and the per-item
+    results. Whatever the kernel printed in a test cell, including an error or a number, is
+    dropped: every autograded point of an exercise with a manifest comes from here.
+
+    An assignment without a manifest (a course's own extra notebook) keeps nbgrader's rules.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.coursedir import CourseDirectory
+
+        from mlroles import manifest, scoring
+
+        info = resources.get("nbgrader", {})
+        try:
+            plan = manifest.load(info.get("assignment", ""))
+        except KeyError:
+            self.log.warning("No manifest for %s: its test cells are scored by nbgrader's own rules",
+                             info.get("assignment"))
+            return nb, resources
+        root = CourseDirectory(config=self.config).root
+        context = GradingContext.get(root, plan.assignment, info.get("notebook", plan.notebook[:-6]))
+        known = {p.grade_id: p for p in plan.parts}
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
+                continue
+            part = known.get(cell.metadata["nbgrader"].get("grade_id"))
+            result = scoring.score(part, recordings_of(cell), context)
+            cell.outputs = [nbformat_output(o) for o in scoring.outputs(result)]
+        return nb, resources
+
+
+def nbformat_output(output: dict):
+    import nbformat
+
+    return nbformat.from_dict(output)
+
+
+class DropScoringDetails(NbGraderPreprocessor):
+    """Feedback shows the score and the learner-facing lines, not the per-item results (they would
+    tell, item by item, what the key says while late work may still come in)."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        from mlroles.scoring import MIMETYPE, RESULTS_MIMETYPE
+
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if RESULTS_MIMETYPE not in o.get("data", {}) and MIMETYPE not in o.get("data", {})]
+        return cell, resources
+
+
 BOARD_ANSWERS_MISSING = "board answers missing"
 
 

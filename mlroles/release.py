@@ -99,6 +99,23 @@ def learner_changes(assignment: str, root: Path = REPO_ROOT) -> list[str]:
     return changed
 
 
+def _manifest_mismatch(assignment: str, root: Path) -> list[str]:
+    """What the exercise's manifest and its source notebook disagree on ([] without a manifest: a
+    course's own extra assignment keeps nbgrader's rules)."""
+    import nbformat
+
+    from mlroles import manifest
+
+    try:
+        plan = manifest.load(assignment)
+    except KeyError:
+        return []
+    path = root / "solutions" / assignment / plan.notebook
+    if not path.exists():
+        return [f"{path.relative_to(root)} is missing"]
+    return manifest.differences(plan, nbformat.read(path, as_version=4))
+
+
 def release(assignments: list[str], root: Path = REPO_ROOT) -> list[str]:
     """Generate each assignment; return the error messages (empty when all went well)."""
     api = make_api(root)
@@ -118,6 +135,12 @@ def release(assignments: list[str], root: Path = REPO_ROOT) -> list[str]:
                           "(make lab keeps that in my-work/, which git ignores). Move them out of exercises/ (or, "
                           f"if nobody needs them, restore the committed release: git checkout -- exercises/{assignment}"
                           " and delete the new files), then release again.")
+            continue
+        mismatch = _manifest_mismatch(assignment, root)
+        if mismatch:
+            errors.append(f"{assignment}: the source notebook and mlroles/manifests/{assignment}.toml disagree: "
+                          f"{'; '.join(mismatch)}. Make them agree (the manifest is what the grader scores), "
+                          "then release again.")
             continue
         result = api.generate_assignment(assignment, force=True)
         if result["success"]:

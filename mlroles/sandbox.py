@@ -7,7 +7,7 @@ Here the kernel sees:
 
 - the system, the Python environment and the course package, read-only;
 - its own submission folder (``autograded/<student>/<assignment>/``), writable, with the
-  notebook being graded masked (nbgrader writes it there with the hidden tests in);
+  notebook being graded masked (nbgrader writes it there, with any hidden tests, before the kernel starts);
 - a private, empty ``/tmp`` and home;
 - nothing of the course root (solutions, keys, gradebook, other submissions, feedback), of
   the repository the package comes from, of the exchange or of the instructor's home;

@@ -43,7 +43,11 @@ class TempCourse:
         return dest
 
     def copy_source(self, assignment: str) -> None:
+        """The assignment's source folder and the instructor's keys, which the scorer reads."""
         shutil.copytree(REPO / "solutions" / assignment, self.path("solutions", assignment))
+        keys = self.path("solutions", "graded_keys.csv")
+        if not keys.exists():
+            shutil.copy(REPO / "solutions" / "graded_keys.csv", keys)
 
     def submit(self, student: str, assignment: str, notebook: nbformat.NotebookNode, name: str) -> Path:
         dest = self.path("submitted", student, assignment, f"{name}.ipynb")

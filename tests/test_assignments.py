@@ -1,11 +1,10 @@
 """Every exercise through nbgrader's real API, in a temporary course root:
 
-release drift, hidden keys against the instructor's keys, points stated once, the solution
+release drift, points stated once (as the manifest declares them), the solution
 (clean under nbval-lax, full automatic points), the untouched release (0, validate --invert),
 a partial submission (exact points), board-only answers, and feedback without keys,
 hidden tests or rubrics.
 """
-import ast
 import copy
 import html
 import json
@@ -165,13 +164,6 @@ def visible_text(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
-def literal_calls(source: str, function: str):
-    """The literal dict arguments of every call to ``grading.<function>`` in a cell."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == function:
-            yield [ast.literal_eval(a) for a in node.args if isinstance(a, ast.Dict)]
-
-
 # --- the tests ------------------------------------------------------------------------
 
 def test_committed_release_is_what_nbgrader_generates(course, spec, repo):
@@ -184,29 +176,11 @@ def test_committed_release_is_what_nbgrader_generates(course, spec, repo):
     assert not list((repo / "solutions").rglob("*.choices.json")), "a choices file in solutions/ would overwrite learners'"
 
 
-def test_hidden_keys_match_the_instructor_keys(spec, repo):
-    solution = read_notebook(repo / "solutions" / spec.assignment / spec.notebook)
-    for board in spec.boards:
-        (literal,), = list(literal_calls(cell_by_id(solution, board.score_cell).source, "score_labels"))
-        assert literal == keys_of(repo, board.dataset, board.field)
-    from mlroles import data
-
-    loaders = {"serving_scenarios": data.load_serving_scenarios, "team_scenarios": data.load_team_scenarios}
-    for function in spec.functions:
-        source = next(c.source for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")
-                      and f"collect({function.name}," in c.source)
-        (rows,), = list(literal_calls(source, "collect"))
-        (key,), = list(literal_calls(source, "compare"))
-        assert key == keys_of(repo, function.dataset, function.field)
-        table = loaders[function.dataset]().set_index(loaders[function.dataset]().columns[0])
-        for item, values in rows.items():        # the hidden copy of each row equals the dataset's
-            assert {k: (list(v) if isinstance(v, list) else v) for k, v in
-                    ((k, table.at[item, k]) for k in values)} == values
-
-
 def test_points_stated_in_the_text_match_the_cell_metadata(spec, repo):
+    from mlroles import manifest
+
     nb = read_notebook(repo / "solutions" / spec.assignment / spec.notebook)
-    points = grade_cells(nb)
+    points = manifest.load(spec.assignment).points
     intro = cell_by_id(nb, "intro").source
     stated = dict(re.findall(r"\| `(\w+)` \| (\d+) \|", intro))
     assert {k: float(v) for k, v in stated.items()} == {k: float(v) for k, v in points.items()}

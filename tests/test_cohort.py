@@ -40,30 +40,36 @@ def count(series, value):
 
 
 def expected_auto(profile, assignment, keys):
-    """Automatic points a profile must earn, worked out from the keys alone."""
+    """Automatic points a profile must earn, worked out from the keys and the manifests' points alone."""
+    from mlroles import manifest
+
+    def pts(grade_id):
+        return manifest.find_part(grade_id).points
+
     owners1 = keys["responsibilities"]["owner"]
     owners2 = keys["handoff_artifacts"]["owner"]
     modes = keys["serving_scenarios"]["expected_mode"]
     roles = keys["job_ads"]["real_role"]
     no_flags = count(keys["job_ads"]["red_flags"], "none")
     needs = keys["team_scenarios"]["next_need"]
-    full = {"ex1_responsibilities": 1 + len(owners1), "ex2_serving_handoff": len(modes) + 1 + len(owners2) + 2 + 4 + 5 + 3,
-            "ex3_job_ads": 1 + 2 * len(roles) + 4, "ex4_team_coverage": len(needs)}
+    full = {a: sum(p.points for p in manifest.load(a).autograded) for a in ASSIGNMENTS}
     half = lambda s: math.ceil(len(s) / 2)   # the partial profile answers every other item right
+    # partial and swapped solve every other frame part: the log schema and the metrics of ex2, the mix of ex3
+    frames = {"ex2_serving_handoff": pts("log_schema") + pts("metrics"), "ex3_job_ads": pts("mix")}
     table = {
         "full": full,
         "blank": dict.fromkeys(ASSIGNMENTS, 0),
         "partial": {"ex1_responsibilities": 1 + half(owners1),
-                    "ex2_serving_handoff": len(modes) + 1 + half(owners2) + 2 + 5,
-                    "ex3_job_ads": 1 + len(roles) + no_flags + 4, "ex4_team_coverage": len(needs)},
+                    "ex2_serving_handoff": len(modes) + 1 + half(owners2) + frames["ex2_serving_handoff"],
+                    "ex3_job_ads": 1 + len(roles) + no_flags + frames["ex3_job_ads"], "ex4_team_coverage": len(needs)},
         "always_shared": {"ex1_responsibilities": 1 + count(owners1, "shared"),
                           "ex2_serving_handoff": count(modes, "batch") + 1 + count(owners2, "shared"),
                           "ex3_job_ads": 1 + count(roles, "unclear") + no_flags,
-                          "ex4_team_coverage": count(needs, "one_person")},
+                          "ex4_team_coverage": count(needs, "data_scientist")},
         "swapped": {"ex1_responsibilities": 1 + count(owners1, "shared"),
-                    "ex2_serving_handoff": len(modes) + 1 + count(owners2, "shared") + 2 + 5,
-                    "ex3_job_ads": 1 + count(roles, "unclear") + no_flags,
-                    "ex4_team_coverage": count(needs, "one_person")},
+                    "ex2_serving_handoff": len(modes) + 1 + count(owners2, "shared") + frames["ex2_serving_handoff"],
+                    "ex3_job_ads": 1 + count(roles, "unclear") + no_flags + frames["ex3_job_ads"],
+                    "ex4_team_coverage": len(needs)},
     }
     if profile in cohort_demo.BROKEN:
         return 0 if cohort_demo.BROKEN[profile] == assignment else full[assignment]

@@ -157,3 +157,43 @@ def test_nothing_a_submission_started_outlives_its_notebook(graded):
         except OSError:
             pass
     assert not running, f"processes left behind by a submission: {running}"
+
+
+KERNEL_ATTACKS = ("fake_verified", "patched_call_safely", "score_as_last_value", "forged_recording",
+                  "extra_recordings", "monkeypatch_grading", "zz_full_after_attacks")
+
+
+def test_kernel_attacks_earn_nothing_through_nbgrader_autograde(tmp_path):
+    """The same attacks through nbgrader's own command line (as an instructor without our cohort
+    command runs it): nbgrader_config.py puts the sandbox and the scorer in its path too."""
+    import subprocess
+    import sys
+
+    from mlroles.sandbox import unavailable_reason
+
+    assert unavailable_reason() is None, unavailable_reason()
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    shutil.copytree(REPO / "solutions", course / "solutions", ignore=shutil.ignore_patterns("*.choices.json"))
+    cases = [c for c in CASES if c["case"] in KERNEL_ATTACKS]
+    assert {c["case"] for c in cases} == set(KERNEL_ATTACKS)
+    keys = load_graded_keys(course / "solutions" / "graded_keys.csv")
+    module = load_recipes()
+    recipes = module.recipes(keys)
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    for exercise in sorted({c["exercise"] for c in cases}):
+        done = subprocess.run(nbgrader + ["generate_assignment", exercise, "--force"], cwd=course,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        release = nbformat.read(str(course / "exercises" / exercise / f"{exercise}.ipynb"), 4)
+        for case in (c for c in cases if c["exercise"] == exercise):
+            module.write(case["case"], recipes[case["case"]](release),
+                         course / "submitted" / case["case"] / exercise, exercise, keys)
+        done = subprocess.run(nbgrader + ["autograde", exercise, "--create"], cwd=course, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    _, cells = cohort_report.gradebook_tables(course)
+    for case in cases:
+        mine = cells[(cells["student"] == case["case"]) & cells["auto"]]
+        assert float(mine["score"].sum()) == float(case["expected_points"]), case["case"]

@@ -91,6 +91,7 @@ def test_grading_a_cohort_leaves_exercises_as_they_are(tmp_path, repo):
 
     root = _course_with_release(tmp_path, repo, ("ex4_team_coverage",))
     shutil.copy(repo / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copy(repo / "solutions" / "graded_keys.csv", root / "solutions" / "graded_keys.csv")
     folder = root / "exercises" / "ex4_team_coverage"
     submitted = root / "submitted" / "s1" / "ex4_team_coverage"
     submitted.mkdir(parents=True)
@@ -105,6 +106,11 @@ def test_grading_a_cohort_leaves_exercises_as_they_are(tmp_path, repo):
     assert [(o.student, o.status) for o in outcomes] == [("s1", "ok")]
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
+    # without the instructor's keys nothing can be scored: one line says so before any submission runs
+    (root / "solutions" / "graded_keys.csv").unlink()
+    with pytest.raises(SystemExit, match="Cannot grade: .*graded_keys.csv is missing"):
+        cohort.grade(root, jobs=1, assignments=["ex4_team_coverage"])
+
 
 def test_no_source_or_release_notebook_carries_saved_widget_state(repo):
     """Saved widget state would carry a board's choices: in a solution, the graded answers, into the release."""
@@ -116,3 +122,19 @@ def test_no_source_or_release_notebook_carries_saved_widget_state(repo):
         nb = nbformat.read(str(path), as_version=4)
         assert "widgets" not in nb.metadata, f"{path.relative_to(repo)} carries saved widget state"
         assert carried_choices(nb) == {}
+
+
+def test_release_refuses_a_source_that_disagrees_with_its_manifest(tmp_path, repo):
+    import nbformat
+
+    root = _course_with_release(tmp_path, repo)
+    source = root / "solutions" / "ex1_responsibilities" / "ex1_responsibilities.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_items")
+    cell.metadata["nbgrader"]["points"] = 20
+    cell.source = cell.source.replace('"graded_items"', '"graded_format"')
+    nbformat.write(nb, source)
+    errors = release.release(["ex1_responsibilities"], root)
+    assert len(errors) == 1
+    assert "cell 'graded_items' gives 20 points, the manifest 18" in errors[0]
+    assert "test cell 'graded_items' does not record under its grade id" in errors[0]

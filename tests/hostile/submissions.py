@@ -86,10 +86,10 @@ len = lambda *args: 0
 str = object
 AssertionError = Warning
 graded_answers = {all_owner("shared", keys)!r}''')
-    r["monkeypatch_grading"] = lambda nb: answers_cell(nb, f'''import mlroles.grading as g
-g.score_labels = lambda *args, **kwargs: 18.0
-g.assert_complete = lambda *args, **kwargs: None
-g.format_problems = lambda *args, **kwargs: []
+    r["monkeypatch_grading"] = lambda nb: answers_cell(nb, f'''import mlroles.scoring as g
+g.score = lambda *args, **kwargs: 18.0
+g.label_problems = lambda *args, **kwargs: []
+g.SCORERS = {{k: (lambda *a: (18.0, [], [])) for k in g.SCORERS}}
 graded_answers = {all_owner("data_scientist", keys)!r}''')
     r["monkeypatch_data"] = lambda nb: answers_cell(nb, '''import mlroles.data, mlroles.ex4
 import pandas as pd
@@ -105,7 +105,7 @@ graded_answers = {all_owner("ml_engineer", keys)!r}''')
         return lambda *args, **kwargs: 18.0
     def verified(self):
         return self
-grading = _grading = FakeGrading()
+grading = _grading = _recording = FakeGrading()
 graded_answers = {all_owner("shared", keys)!r}''')
     r["peek_cell_history"] = lambda nb: answers_cell(nb, '''import re, ast
 def next_need(team):
@@ -327,6 +327,47 @@ except OSError:
     pass
 graded_answers = found
 """)
+    # --- attacks on the grading code inside the kernel: every score is computed outside it ---
+    all_shared = {i: "shared" for i in owners}
+    all_mle = {i: "ml_engineer" for i in owners}
+    r["fake_verified"] = lambda nb: answers_cell(nb, '''import sys, types
+import mlroles
+fake = types.ModuleType("mlroles.grading")
+class Fake:
+    def __getattr__(self, name):
+        return lambda *a, **k: 18.0
+fake.verified = lambda: Fake()
+sys.modules["mlroles.grading"] = mlroles.grading = fake
+graded_answers = {}''')
+    r["patched_call_safely"] = lambda nb: answers_cell(nb, '''import re
+import mlroles.function_checks as fc
+fc.call_safely = lambda fn, arg, seconds=1.0: (fn(arg), None)    # no time limit, no blanking of the cell's source
+def next_need(team):
+    source = get_ipython().user_ns["_ih"][-1]
+    found = re.search(rf"{team.name}\\W+(data_scientist|ml_engineer|both|one_person)", source)
+    return found.group(1) if found else "one_person"''', "next_need")
+    r["score_as_last_value"] = lambda nb: answers_cell(nb, '''import ast
+class LastValue(ast.NodeTransformer):
+    def visit_Module(self, node):
+        node.body.append(ast.Expr(ast.Constant(18.0)))
+        return ast.fix_missing_locations(node)
+get_ipython().ast_transformers.append(LastValue())
+graded_answers = {}''')
+    r["forged_recording"] = lambda nb: answers_cell(nb, f'''import mlroles.recording as rec
+from IPython.display import display
+def forged(grade_id, answer, schema=None):
+    display({{rec.MIMETYPE: {{"grade_id": grade_id, "kind": rec.manifest.find_part(grade_id).kind,
+                             "answers": {all_shared!r}}}, "text/plain": "forged"}}, raw=True)
+rec.record = forged
+graded_answers = {{}}''')
+    r["extra_recordings"] = lambda nb: answers_cell(nb, f'''from IPython.display import display
+import mlroles.recording as rec
+def again(result):
+    for grade_id in ("graded_items", "graded_format"):
+        display({{rec.MIMETYPE: {{"grade_id": grade_id, "kind": rec.manifest.find_part(grade_id).kind,
+                                 "answers": {all_mle!r}}}, "text/plain": ""}}, raw=True)
+get_ipython().events.register("post_run_cell", again)
+graded_answers = {all_shared!r}''')
     r["zz_full_after_attacks"] = lambda nb: answers_cell(nb, f"graded_answers = {owners!r}")
 
 

@@ -5,7 +5,6 @@ release drift, points stated once (as the manifest declares them), the solution
 a partial submission (exact points), board-only answers, and feedback without keys,
 hidden tests or rubrics.
 """
-import copy
 import html
 import json
 import re
@@ -25,24 +24,43 @@ OTHER_OWNER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared
 
 @dataclass(frozen=True)
 class Board:
-    """A graded part answered on a board: its answer cell, keys, test cells and saved-choices key."""
-    answer_cell: str
-    dataset: str
-    field: str
+    """A graded part answered on a board: its scored cell (the manifest gives its answer cell,
+    dataset, key field and the format cell beside it) and where the board saves its choices."""
     score_cell: str
-    format_cell: str
     store_key: str
     board_var: str
+
+    @property
+    def part(self):
+        from mlroles import manifest
+        return manifest.find_part(self.score_cell)
+
+    answer_cell = property(lambda self: self.part.answer_cell)
+    dataset = property(lambda self: self.part.dataset)
+    field = property(lambda self: self.part.field)
+
+    @property
+    def format_cell(self):
+        from mlroles import manifest
+        plan = manifest.load(self.part.assignment)
+        return next(p.grade_id for p in plan.parts if p.kind == "labels_format" and p.answer_cell == self.answer_cell)
 
 
 @dataclass(frozen=True)
 class Function:
-    """A graded part answered by writing a function: its solution cell, name and keys."""
-    answer_cell: str
-    name: str
-    dataset: str
-    field: str
-    labels: tuple
+    """A graded part answered by writing a function: its scored cell (the manifest gives the rest)."""
+    score_cell: str
+
+    @property
+    def part(self):
+        from mlroles import manifest
+        return manifest.find_part(self.score_cell)
+
+    answer_cell = property(lambda self: self.part.answer_cell)
+    name = property(lambda self: self.part.function)
+    dataset = property(lambda self: self.part.dataset)
+    field = property(lambda self: self.part.field)
+    labels = property(lambda self: self.part.labels)
 
 
 @dataclass
@@ -111,19 +129,15 @@ def ex3_partial(release, solution, repo):
 
 SPECS = [
     Spec("ex1_responsibilities",
-         [Board("graded_answers", "responsibilities", "owner", "graded_items", "graded_format", "graded",
-                "graded_board")],
+         [Board("graded_items", "graded", "graded_board")],
          {"answer_R21": "explain_R21", "answer_R35": "explain_R35"}, ex1_partial),
     Spec("ex2_serving_handoff",
-         [Board("handoff_answers", "handoff_artifacts", "owner", "handoff_owners", "handoff_format",
-                "handoff_graded", "handoff_board")],
+         [Board("handoff_owners", "handoff_graded", "handoff_board")],
          {"handoff_note": "handoff_note_question"}, ex2_partial,
-         [Function("choose_serving_mode", "choose_serving_mode", "serving_scenarios", "expected_mode",
-                   ("batch", "online"))]),
+         [Function("serving_modes")]),
     Spec("ex3_job_ads", [], {"critique": "critique_question"}, ex3_partial),
     Spec("ex4_team_coverage", [], {"role_charter": "role_charter_question"}, ex4_partial,
-         [Function("next_need", "next_need", "team_scenarios", "next_need",
-                   ("data_scientist", "ml_engineer", "both", "one_person"))]),
+         [Function("next_need_graded")]),
 ]
 BOARD_SPECS = [s for s in SPECS if s.boards]
 

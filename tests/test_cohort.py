@@ -1,7 +1,6 @@
 """The instructor's cohort pipeline through the real nbgrader: a synthetic cohort with exact expected
 scores, parallel equal to sequential, every failure kind reported with its reason, a clean feedback
 scan, and report numbers checked against hand-computed values."""
-import json
 import math
 import shutil
 

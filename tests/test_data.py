@@ -1,9 +1,6 @@
 """Every loader accepts the shipped file and stops malformed copies with one exact, actionable message."""
 import csv
-import io
-import re
 
-import pandas as pd
 import pytest
 
 from mlroles import data

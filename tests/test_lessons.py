@@ -48,7 +48,7 @@ def test_lesson_shape(part):
     assert first.startswith("# Lesson "), "the first cell is the lesson's title"
     assert re.search(r"Estimated time: \d+", first) and "You will learn to" in first
     sources_code = "\n".join(code(nb))
-    assert f"from mlroles.lessons import" in sources_code or "mlroles.lessons." in sources_code
+    assert "from mlroles.lessons import" in sources_code or "mlroles.lessons." in sources_code
     assert f'lesson_quiz("{part.id}")' in sources_code, "the self-check at the end"
     assert "sources.references(" in code(nb)[-1], "the references table is the last code cell"
     text = "\n".join(markdown(nb))

@@ -5,7 +5,6 @@ import pytest
 
 from mlroles import ex1
 from mlroles.choices import ChoiceStore
-from mlroles.widgets import ClassificationBoard
 
 KEY = dict(ex1.practice.key)
 FIRST = next(iter(KEY))

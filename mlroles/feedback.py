@@ -128,21 +128,34 @@ def why_and_where(text: str, item_id: str, why: Mapping[str, str], read: Mapping
     return text
 
 
+class Hint(str):
+    """A hint's text: a plain ``str`` for code and tests, shown as text (not as a quoted string) in a notebook."""
+
+    __slots__ = ()
+
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython's text/plain: the text itself, without quotes
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:  # JupyterLab: wraps between words, like the checks' reports
+        return f'<div class="mlroles-hint" style="white-space:pre-wrap">{html.escape(str(self))}</div>'
+
+
 class Hints:
     """Escalating hints: each ``hint()`` gives the next, stronger one; ``hint(n)`` gives hint n again."""
 
     _hints: list
     _hints_given: int = 0
 
-    def hint(self, level: int | None = None) -> str:
-        if not self._hints:
-            return "There is no hint for this question."
+    def hint(self, level: int | None = None) -> Hint:
+        hints = list(self._hints)
+        if not hints:
+            return Hint("There is no hint for this question.")
         if level is None:
-            self._hints_given = min(self._hints_given + 1, len(self._hints))
+            self._hints_given = min(self._hints_given + 1, len(hints))
             level = self._hints_given
-        level = max(1, min(int(level), len(self._hints)))
-        more = " (ask again for a stronger hint)" if level < len(self._hints) else ""
-        return f"Hint {level} of {len(self._hints)}: {self._hints[level - 1]}{more}"
+        level = max(1, min(int(level), len(hints)))
+        more = " (ask again for a stronger hint)" if level < len(hints) else ""
+        return Hint(f"Hint {level} of {len(hints)}: {hints[level - 1]}{more}")
 
 
 class LabelQuestion(Hints):

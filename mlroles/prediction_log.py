@@ -3,7 +3,8 @@
 One log for every model, whatever its serving mode, lets the data scientist measure
 quality once labels arrive and lets the ML engineer watch latency and failures, in the
 same table. ``check_schema(schema)`` says which needed field a declared schema misses
-or types wrongly; ``validate_log(frame, schema)`` checks a DataFrame against a schema.
+or types wrongly; ``validate_log(frame, schema)`` checks a DataFrame against a schema and says how
+to convert each column whose dtype differs (``diagnose_log`` gives the same problems as records).
 ``batch_output`` and ``online_requests`` cut the course's log back into the two raw
 shapes a team starts from, for the exercise that unifies them.
 """
@@ -57,25 +58,96 @@ def check_schema(schema) -> list[str]:
     return problems
 
 
-def validate_log(frame, schema) -> list[str]:
-    """Problems of a DataFrame against a schema: missing columns, other dtypes, in a learner's words."""
+def how_to_convert(values: pd.Series, expected) -> str:
+    """What turns ``values`` into the dtype ``expected``, each step tried on the installed pandas ('' if unsure)."""
+    from pandas.api import types
+
+    target = types.pandas_dtype(expected)
+    want = str(expected)
+    actual = values.dtype
+    empty = len(values) > 0 and bool(values.isna().all())
+    if isinstance(target, pd.DatetimeTZDtype):
+        unit = f'.dt.as_unit("{target.unit}")'
+        if isinstance(actual, pd.DatetimeTZDtype):
+            zone, scale = str(actual.tz) != str(target.tz), actual.unit != target.unit
+            if not (zone or scale):  # the same dtype, spelled another way in the schema
+                return f'write it as "{target}" in the schema'
+            what = ("the time zone and the unit differ" if zone and scale else
+                    "only the time zone differs" if zone else "only the unit differs")
+            steps = (f'.dt.tz_convert("{target.tz}")' if zone else "") + (unit if scale else "")
+            return f'{what}: add {steps}, or use .astype("{want}")'
+        if types.is_datetime64_dtype(actual):  # times without a time zone: .astype cannot add one
+            if empty:
+                return (f"it holds only missing times and has no time zone, and .astype cannot add one to a "
+                        f'datetime column: make it with pd.Series(pd.NaT, index=<your DataFrame>.index, '
+                        f'dtype="{want}"), or add .dt.tz_localize("{target.tz}"){unit}')
+            unit = unit if values.dt.unit != target.unit else ""
+            return (f"its times have no time zone, and .astype cannot add one: if they are in {target.tz}, "
+                    f'add .dt.tz_localize("{target.tz}"){unit}')
+        if empty:
+            return (f'it holds only missing values: convert it with .astype("{want}"), or make it with '
+                    f'pd.Series(pd.NaT, index=<your DataFrame>.index, dtype="{want}")')
+        if types.is_numeric_dtype(actual) and not types.is_bool_dtype(actual):
+            return f'if the numbers are epoch seconds, convert it with pd.to_datetime(..., unit="s", utc=True){unit}'
+        return f"convert it with pd.to_datetime(..., utc=True){unit}"
+    if types.is_integer_dtype(target):
+        nullable = isinstance(target, pd.api.extensions.ExtensionDtype)
+        if types.is_bool_dtype(actual):
+            return f'convert True and False to 1 and 0 with .astype("{want}")'
+        if values.isna().any() and not nullable:
+            return (f"it has missing values, which {want} cannot hold: fill them, or declare the column "
+                    f'"{want.capitalize()}" in the schema')
+        if empty:
+            return f'it holds only missing values: convert it with .astype("{want}")'
+        if types.is_integer_dtype(actual) and str(actual).lower() == want.lower():
+            return f'only the nullability differs: convert it with .astype("{want}")'
+        if types.is_numeric_dtype(actual):
+            return f'convert it with .astype("{want}")'
+        return f'convert it with pd.to_numeric(...).astype("{want}")'
+    if types.is_float_dtype(target):
+        if types.is_numeric_dtype(actual) or (empty and types.is_object_dtype(actual)):
+            return f'convert it with .astype("{want}")'
+        return "convert it with pd.to_numeric(...)"
+    if types.is_string_dtype(target) or types.is_object_dtype(target):
+        return f'convert it with .astype("{want}")'
+    return ""
+
+
+def diagnose_log(frame, schema) -> list[dict]:
+    """Each problem of a DataFrame against a schema: ``column``, ``problem`` (missing, repeated or dtype),
+    ``actual`` and ``expected`` dtypes, and the ``message`` a learner reads."""
     if not isinstance(frame, pd.DataFrame):
-        return [f"Expected a pandas DataFrame, got a {type(frame).__name__}."]
+        return [{"column": None, "problem": "not a DataFrame", "actual": type(frame).__name__, "expected": None,
+                 "message": f"Expected a pandas DataFrame, got a {type(frame).__name__}."}]
     if not isinstance(schema, dict):
-        return ["The schema must be a dict of column name to dtype."]
+        return [{"column": None, "problem": "no schema", "actual": None, "expected": None,
+                 "message": "The schema must be a dict of column name to dtype."}]
     problems = []
     for column, dtype in schema.items():
+        found = {"column": column, "expected": str(dtype), "actual": None}
         if column not in frame.columns:
-            problems.append(f"column '{column}' is missing from the DataFrame.")
+            problems.append(dict(found, problem="missing", message=f"column '{column}' is missing from the DataFrame."))
             continue
-        actual = str(frame[column].dtype)
+        values = frame[column]
+        if isinstance(values, pd.DataFrame):
+            problems.append(dict(found, problem="repeated",
+                                 message=f"column '{column}' appears {values.shape[1]} times; keep one of them."))
+            continue
+        actual = str(values.dtype)
         if actual != str(dtype):
-            tip = {"float": "pd.to_numeric(...)", "integer": ".astype('Int64')",
-                   "datetime": "pd.to_datetime(..., utc=True)", "string": ".astype(str)"}
-            kind = next((k for k, names in KINDS.items() if str(dtype) in names), None)
-            hint = f"; convert it with {tip[kind]}" if kind else ""
-            problems.append(f"column '{column}' is {actual}, but the schema says {dtype}{hint}.")
+            try:
+                advice = how_to_convert(values, dtype)
+            except Exception:  # an unknown dtype in the schema, or a column pandas cannot summarise
+                advice = ""
+            problems.append(dict(found, problem="dtype", actual=actual,
+                                 message=f"column '{column}' is {actual}, but the schema says {dtype}"
+                                         + (f"; {advice}." if advice else ".")))
     return problems
+
+
+def validate_log(frame, schema) -> list[str]:
+    """Problems of a DataFrame against a schema: missing columns, other dtypes, in a learner's words."""
+    return [found["message"] for found in diagnose_log(frame, schema)]
 
 
 # --- the two raw shapes a team starts from ---------------------------------------------

@@ -1,6 +1,7 @@
 """Exercise 2's self-checks, explorer and log tools, with right, wrong and broken answers."""
 import time
 
+import pandas as pd
 import pytest
 
 from mlroles import ex2, prediction_log
@@ -133,3 +134,131 @@ def test_raw_inputs_keep_every_prediction():
     assert len(batch) + len(online) == len(log)
     assert set(batch.columns) == {"customer_id", "run_started", "written_at", "churn_score", "will_churn", "model"}
     assert (online["latency_s"] * 1000 - log.loc[log["serving_mode"] == "online", "latency_ms"].to_numpy()).abs().max() < 0.06
+
+
+# --- hints for the schema and the unified log ----------------------------------------
+
+def test_schema_hints_escalate():
+    question = ex2.SchemaQuestion()
+    first, second = question.hint(), question.hint()
+    assert first.startswith("Hint 1 of 3: Think of two readers") and first.endswith("(ask again for a stronger hint)")
+    assert second.startswith("Hint 2 of 3: ") and second != first
+    assert question.hint(1) == first and question.hint(3).startswith("Hint 3 of 3: ")
+    assert ex2.schema.hint(2) != ex2.schema.hint(1)
+
+
+def test_log_hint_exists_before_any_check():
+    assert ex2.unified.hint(1).startswith("Hint 1 of ")    # raised AttributeError before
+    hint = ex2.LogQuestion().hint()
+    assert hint.startswith("Hint 1 of 2: Write unify_logs and check what it returns with ex2.unified.check(")
+
+
+def test_log_hints_start_from_the_first_missing_column_and_escalate():
+    log = ex2.load_log()
+    question = ex2.LogQuestion()
+    question.check(log.drop(columns=["label_at"]), GOOD_SCHEMA)
+    first, second = question.hint(), question.hint()
+    assert first.startswith("Hint 1 of 3: Start with 'label_at': your DataFrame has no column of that name.")
+    assert second == ('Hint 2 of 3: Create it empty, with its dtype, so that pandas does not guess one: '
+                      'pd.Series(pd.NaT, index=<your DataFrame>.index, dtype="datetime64[us, UTC]"). '
+                      "(ask again for a stronger hint)")
+    assert question.hint().startswith("Hint 3 of 3: ") and question.hint().startswith("Hint 3 of 3: ")
+    assert question.hint(1) == first
+    # the learner fixes that column; the next problem is a renamed one, and the hints start again from hint 1
+    question.check(log.drop(columns=["entity_id"]), GOOD_SCHEMA)
+    assert question.hint() == ("Hint 1 of 3: Start with 'entity_id': your DataFrame has no column of that name. "
+                               "In the batch output, it comes from customer_id; in the online log, it comes from "
+                               "order_id. (ask again for a stronger hint)")
+
+
+def test_log_hints_start_from_the_first_column_with_another_dtype():
+    log = ex2.load_log()
+    question = ex2.LogQuestion()
+    question.check(log.assign(scored_at=log["scored_at"].dt.as_unit("ns")), GOOD_SCHEMA)
+    assert question.hint().startswith("Hint 1 of 3: Start with 'scored_at': it is datetime64[ns, UTC] in your "
+                                      "DataFrame, and the schema says datetime64[us, UTC]. The kind is right; the "
+                                      "unit is ns instead of us.")
+    assert question.hint().startswith("Hint 2 of 3: For 'scored_at', only the unit differs: add "
+                                      '.dt.as_unit("us"), or use .astype("datetime64[us, UTC]").')
+    question.check(log.assign(prediction=log["prediction"].astype(bool)), GOOD_SCHEMA)
+    assert question.hint(2).startswith('Hint 2 of 3: For \'prediction\', convert True and False to 1 and 0 with '
+                                       '.astype("int64").')
+    question.check(log, GOOD_SCHEMA)
+    assert question.hint(1).startswith("Hint 1 of 2: Your DataFrame already has every column with the declared dtype.")
+
+
+def test_log_check_survives_repeated_columns():
+    log = ex2.load_log()
+    twice = pd.concat([log, log[["score"]]], axis=1)
+    result = ex2.LogQuestion().check(twice, GOOD_SCHEMA)
+    assert result.status == INVALID and "column 'score' appears 2 times; keep one of them." in result.lines
+
+
+# --- dtype advice that pandas can follow ---------------------------------------------
+
+def _one_column(values, dtype):
+    (problem,) = prediction_log.validate_log(pd.DataFrame({"c": values}), {"c": dtype})
+    return problem
+
+
+def test_dtype_advice_when_only_the_unit_differs():
+    values = pd.to_datetime(pd.Series(["2024-03-01 10:00:00"] * 3), utc=True).dt.as_unit("ns")
+    assert _one_column(values, "datetime64[us, UTC]") == (
+        "column 'c' is datetime64[ns, UTC], but the schema says datetime64[us, UTC]; only the unit differs: "
+        'add .dt.as_unit("us"), or use .astype("datetime64[us, UTC]").')
+    assert str(values.dt.as_unit("us").dtype) == str(values.astype("datetime64[us, UTC]").dtype) == "datetime64[us, UTC]"
+    assert 'add .dt.as_unit("ms")' in _one_column(values, "datetime64[ms, UTC]")
+
+
+@pytest.mark.parametrize("have, want", [("int64", "Int64"), ("Int64", "int64")])
+def test_dtype_advice_when_only_the_nullability_differs(have, want):
+    values = pd.Series([1, 0, 1], dtype=have)
+    assert _one_column(values, want) == (f"column 'c' is {have}, but the schema says {want}; only the nullability "
+                                         f'differs: convert it with .astype("{want}").')
+    assert str(values.astype(want).dtype) == want
+
+
+def test_dtype_advice_for_a_column_of_missing_times_without_a_time_zone():
+    values = pd.Series(pd.NaT, index=range(3))              # what log["label_at"] = pd.NaT gives
+    with pytest.raises(TypeError):
+        values.astype("datetime64[us, UTC]")                 # so .astype alone is not advice for this column
+    problem = _one_column(values, "datetime64[us, UTC]")
+    assert problem == (
+        "column 'c' is datetime64[ns], but the schema says datetime64[us, UTC]; it holds only missing times and has "
+        "no time zone, and .astype cannot add one to a datetime column: make it with "
+        'pd.Series(pd.NaT, index=<your DataFrame>.index, dtype="datetime64[us, UTC]"), or add '
+        '.dt.tz_localize("UTC").dt.as_unit("us").')
+    assert str(pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]").dtype) == "datetime64[us, UTC]"
+    assert str(values.dt.tz_localize("UTC").dt.as_unit("us").dtype) == "datetime64[us, UTC]"
+
+
+@pytest.mark.parametrize("values", [pd.Series([None] * 3), pd.Series([float("nan")] * 3)])
+def test_dtype_advice_for_a_column_of_missing_values_of_another_kind(values):
+    problem = _one_column(values, "datetime64[us, UTC]")
+    assert 'it holds only missing values: convert it with .astype("datetime64[us, UTC]")' in problem
+    assert str(values.astype("datetime64[us, UTC]").dtype) == "datetime64[us, UTC]"
+
+
+def test_dtype_advice_for_times_without_a_time_zone_and_for_text_times():
+    naive = pd.to_datetime(pd.Series(["2024-03-01 10:00:00"] * 3)).dt.as_unit("ns")
+    assert _one_column(naive, "datetime64[us, UTC]").endswith(
+        'its times have no time zone, and .astype cannot add one: if they are in UTC, add '
+        '.dt.tz_localize("UTC").dt.as_unit("us").')
+    assert str(naive.dt.tz_localize("UTC").dt.as_unit("us").dtype) == "datetime64[us, UTC]"
+    text = pd.Series(["2024-03-01 10:00:00"] * 3)
+    assert _one_column(text, "datetime64[us, UTC]").endswith('convert it with pd.to_datetime(..., utc=True).dt.as_unit("us").')
+
+
+# --- the graded scenarios table --------------------------------------------------------
+
+def test_modes_table_shows_the_graded_drivers_and_what_the_function_decides():
+    table = ex2.modes_table(reference_like)
+    graded = ex2.graded_scenarios()
+    assert list(table.index) == list(graded.index) and len(table) == 14
+    assert list(table.columns) == ex2.SCENARIO_COLUMNS + ["your function decides", "problem"]
+    pd.testing.assert_frame_equal(pd.DataFrame(table[ex2.SCENARIO_COLUMNS]), graded)
+    assert not {"expected_mode", "rationale", "pool"} & set(table.columns)       # never the answers
+    assert table["your function decides"].tolist() == graded.apply(reference_like, axis=1).tolist()
+    assert table.answers == dict(table["your function decides"])
+    broken = ex2.modes_table(lambda s: 1 / 0)
+    assert set(broken["your function decides"]) == {"—"} and broken["problem"].str.startswith("raised").all()

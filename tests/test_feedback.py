@@ -122,3 +122,44 @@ def test_hints_escalate_and_solution_reveals_only_practice():
 def test_result_renders_as_html_and_text():
     result = ex1.practice.check(dict(KEY, **{FIRST: OTHER[KEY[FIRST]]}))
     assert str(result).startswith("✗ Practice round") and "<li>" in result._repr_html_()
+
+
+def _hint_sources():
+    """Every question object in the package that has a hint() method."""
+    import importlib
+    import pkgutil
+
+    import mlroles.lessons
+
+    modules = ["mlroles.ex1", "mlroles.ex2", "mlroles.ex3", "mlroles.ex4", "mlroles.quiz"] + \
+        [f"mlroles.lessons.{m.name}" for m in pkgutil.iter_modules(mlroles.lessons.__path__)]
+    for name in modules:
+        for attr, value in vars(importlib.import_module(name)).items():
+            if not isinstance(value, type) and callable(getattr(value, "hint", None)):
+                yield f"{name}.{attr}", value
+
+
+def test_hints_show_as_plain_text_in_a_notebook_and_stay_strings():
+    from IPython.core.formatters import DisplayFormatter
+
+    q = LabelQuestion("Q", {"R01": "x"}, OWNER_LABELS, key={"R01": "shared"}, hints=["it's 'one'", "two"])
+    text = "Hint 1 of 2: it's 'one' (ask again for a stronger hint)"
+    hint = q.hint(1)
+    assert isinstance(hint, str) and hint == text and hint + "!" == text + "!"
+    bundle, _ = DisplayFormatter().format(hint)
+    assert bundle["text/plain"] == text                      # no quotes, no escaped apostrophes
+    assert all(not value.startswith(("'", '"')) for value in bundle.values())
+    assert "it&#x27;s &#x27;one&#x27;" in bundle["text/html"]   # HTML shows the same text, escaped
+    empty = LabelQuestion("Q", {"R01": "x"}, OWNER_LABELS, key={"R01": "shared"}).hint()
+    assert DisplayFormatter().format(empty)[0]["text/plain"] == "There is no hint for this question."
+
+
+def test_every_hint_in_the_package_displays_as_text():
+    from IPython.core.formatters import DisplayFormatter
+
+    sources = dict(_hint_sources())
+    assert {"mlroles.ex1.practice", "mlroles.ex2.schema", "mlroles.ex2.unified", "mlroles.ex4.practice"} <= set(sources)
+    for name, question in sources.items():
+        hint = question.hint(1)           # an explicit level does not move the question's own counter
+        assert isinstance(hint, str) and hint.startswith(("Hint 1 of ", "There is no hint")), name
+        assert DisplayFormatter().format(hint)[0]["text/plain"] == str(hint), name

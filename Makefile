@@ -10,10 +10,11 @@ PYTEST_ARGS ?=
 # nbgrader calls tools such as alembic by name: the environment's bin comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab instructor test release grade feedback report grade-demo bench clean-venv help
+.PHONY: lab check-work instructor test release grade feedback report grade-demo bench clean-venv help
 
 help:
 	@echo "make lab      open the course in JupyterLab, in your own copy my-work/ (creates .venv on first use)"
+	@echo "make check-work  grade your exercises in my-work/ as a cohort is graded, item by item"
 	@echo "make instructor  JupyterLab on the course root with nbgrader's instructor tools (formgrader)"
 	@echo "make test     run the whole test suite"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
@@ -33,6 +34,10 @@ $(STAMP): pyproject.toml
 LAB_ARGS ?=
 lab: $(STAMP)
 	@$(BIN)/python -m mlroles.lab $(LAB_ARGS)
+
+# A self-paced learner's verdict: every exercise in my-work/ graded as a cohort is, item by item.
+check-work: $(STAMP)
+	@$(BIN)/python -m mlroles.selfgrade $(CHECK_ARGS)
 
 instructor: $(STAMP)
 	@$(BIN)/python -m mlroles.lab --instructor $(LAB_ARGS)

@@ -112,7 +112,7 @@ def _text(min_words: int = 1) -> Check:
 
 _CLOCK = _pattern(_TIMESTAMP.pattern, "25:27 or 1:02:03")
 _ISO = _pattern(_ISO_UTC.pattern, "2026-03-02T14:05:09Z")
-_IDS = _pattern(r"[a-z0-9]+-\d{4}(;[a-z0-9]+-\d{4})*", "roles-2527;mleng-0849")
+_IDS = _pattern(r"[a-z0-9]+-\d{4}(;[a-z0-9]+-\d{4})*", "roles-4010;mleng-0849")
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def _blank_to_missing(frame: pd.DataFrame, *columns: str) -> None:
 # --- the files ---------------------------------------------------------------
 
 SOURCES = Schema("sources.csv", (
-    Column("source_id", _pattern(r"[a-z0-9]+-\d{4}", "roles-2527"), unique=True),
+    Column("source_id", _pattern(r"[a-z0-9]+-\d{4}", "roles-4010"), unique=True),
     Column("episode_slug", _one_of(EPISODES)),
     Column("episode_title", _text(1)),
     Column("season", _integer(1)),

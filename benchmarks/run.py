@@ -46,7 +46,8 @@ ORIGINAL_ENV = dict(os.environ)
 PACKAGES = ("jupyterlab", "nbgrader", "pandas", "ipywidgets", "nbclient", "nbval",
             "notebook", "nbconvert", "jupyter_client", "ipykernel", "psutil", "playwright")
 CLEAN_PROFILES = ["full", "partial", "swapped", "always_shared", "blank"]
-GROUPS = ("grading", "sandbox", "lessons", "imports", "calls", "setup", "tests", "memory", "cohort", "browser")
+GROUPS = ("grading", "sandbox", "lessons", "imports", "calls", "setup", "tests", "memory", "cohort", "browser",
+          "content")
 
 
 # --- an isolated environment for everything this script starts -----------------------------
@@ -344,6 +345,21 @@ def profile_imports(module: str, prelude: str = "") -> str:
     lines += ["largest self times:"] + [f"  {s:>8} self  {name}" for s, c, d, name in by_self]
     lines += ["mlroles modules (cumulative):"] + [f"  {c:>8}  {name}" for s, c, d, name in ours[:8]]
     return "\n".join(lines)
+
+
+# --- 9. items that test judgement ------------------------------------------------------------
+
+def bench_content() -> None:
+    say("\n9. Keyword baseline: naive Bayes on the practice pool's words, scored on the graded pool")
+    from keyword_baseline import measure
+
+    for bank, r in measure(REPO).items():
+        fig = figure(f"content.keywords.{bank}", "content", f"keyword baseline accuracy, {r['exercise']} ({bank})",
+                     "share", "<= 0.45", runs_note="deterministic: one run")
+        fig.values = [r["accuracy"]]
+        fig.extra = {"majority_class": r["majority"], "practice_items": r["train"], "graded_items": r["graded"]}
+        fig.note = f"majority class {r['majority']:.2f}"
+        report(fig)
 
 
 # --- 1. grading overhead -------------------------------------------------------------------
@@ -1040,11 +1056,18 @@ GROUP_TITLES = {
     "memory": "6. Memory (peak resident set size)",
     "cohort": "7. The cohort",
     "browser": "8. JupyterLab in Chromium",
+    "content": "9. Items that test judgement: a keyword classifier trained on the practice pool, scored on the graded pool",
 }
 
 # What costs the time and what could be done, per group, written from the profiles these runs print;
 # shown under a figure that misses its aim, after that run's own numbers (analysis()).
 ADVICE = {
+    "content": (
+        "What it means: the words that name a topic (\"endpoint\", \"experiment\", \"dashboard\") decide too many "
+        "graded items, so matching keywords scores well without judging the situation. What could be done: "
+        "rewrite graded items as contrastive pairs, two items on the same topic whose owners differ by one "
+        "deciding detail, and move items a practitioner could answer either way to written questions "
+        "(`python benchmarks/keyword_baseline.py` re-measures in a second)."),
     "grading": (
         "What costs the time: the kernel does the same work on both sides of a pair (same notebook, same "
         "cells). On top of it, autograde does nbgrader's own per-notebook work in this process: it reads, "
@@ -1275,6 +1298,7 @@ def main(argv=None) -> int:
             ("cohort", lambda: bench_cohort(args.cohort_students)),
             ("setup", lambda: bench_setup(slow_runs, slow_note)),
             ("tests", lambda: bench_tests(slow_runs, slow_note)),
+            ("content", bench_content),
         ]
         for group, step in steps:
             if group in wanted:

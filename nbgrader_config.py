@@ -27,6 +27,23 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 # autograde also overwrites a submission's files with the source folder's.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
+# The release: nbgrader's own steps, with the answer cells of board questions left runnable (see
+# mlroles.nbgrader_plugins.BoardAnswerStubs): no `raise NotImplementedError()` for a learner who only clicks.
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "mlroles.nbgrader_plugins.BoardAnswerStubs",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Every cell gets at most this many seconds during autograde and validate; a cell that
 # runs longer is interrupted and the cells after it still run.
 c.Execute.timeout = 30

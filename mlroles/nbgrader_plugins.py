@@ -6,8 +6,40 @@ nbgrader freely; nothing here is imported by a learner's notebook.
 import json
 
 from nbgrader import utils
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
-from traitlets import Bool
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, NbGraderPreprocessor, OverwriteCells
+from traitlets import Bool, Unicode
+
+
+class BoardAnswerStubs(ClearSolutions):
+    """nbgrader's ClearSolutions, except in a cell that hands a board's answers to the grader (the
+    answer cell of a labels or reviews part in the exercise's manifest): there the solution region
+    becomes a comment, not ``raise NotImplementedError()``. The cell's first line already reads the
+    board, so a learner who answers by clicking never has to edit code. Function cells keep nbgrader's
+    stub, which is how the self-checks tell an unwritten function from a wrong one."""
+
+    board_stub = Unicode("# Your answers come from the board above. To type them instead, put a dict after the "
+                         "= sign.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from mlroles import manifest
+
+        try:
+            plan = manifest.load(resources.get("nbgrader", {}).get("assignment", ""))
+            self._board_cells = {p.answer_cell for p in plan.parts
+                                 if p.kind in ("labels", "labels_format", "reviews", "reviews_format")}
+        except KeyError:
+            self._board_cells = set()
+        return super().preprocess(nb, resources)
+
+    def _replace_solution_region(self, cell, language):
+        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("grade_id") not in self._board_cells:
+            return super()._replace_solution_region(cell, language)
+        usual = dict(self.code_stub)
+        self.code_stub = {**usual, language: self.board_stub}
+        try:
+            return super()._replace_solution_region(cell, language)
+        finally:
+            self.code_stub = usual
 
 
 class RedactTestTracebacks(NbGraderPreprocessor):

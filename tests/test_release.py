@@ -50,7 +50,7 @@ def test_release_refuses_to_overwrite_a_learners_answers(tmp_path, repo):
     released = notebook.read_bytes()
     assert release.release(["ex1_responsibilities"], root) == [], "an untouched release is released again"
 
-    notebook.write_bytes(released.replace(b"raise NotImplementedError()", b"answers = {}", 1))
+    notebook.write_bytes(released.replace(b"= graded_board.answers", b'= {"R02": "shared"}', 1))
     choices = notebook.with_name("ex1_responsibilities.choices.json")
     choices.write_text('{"format": 1, "boards": {"graded": {"R01": "shared"}}}')
     answered = notebook.read_bytes()
@@ -72,7 +72,7 @@ def test_release_in_a_fresh_clone_compares_with_the_committed_release(tmp_path, 
     subprocess.run(git + who + ["commit", "--quiet", "-m", "course"], check=True)
     assert release.learner_changes("ex1_responsibilities", root) == []
     notebook = root / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.ipynb"
-    notebook.write_text(notebook.read_text().replace("raise NotImplementedError()", "answers = {}", 1))
+    notebook.write_text(notebook.read_text().replace("= graded_board.answers", '= {"R02": "shared"}', 1))
     assert release.learner_changes("ex1_responsibilities", root) == [
         "exercises/ex1_responsibilities/ex1_responsibilities.ipynb"]
     checkpoint = notebook.parent / ".ipynb_checkpoints" / "ex1_responsibilities-checkpoint.ipynb"

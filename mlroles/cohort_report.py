@@ -81,18 +81,31 @@ def grades_table(subs: pd.DataFrame, status: dict) -> pd.DataFrame:
 DATASET_ITEMS = ("labels", "function_labels", "reviews")
 
 
-def scored_items(nb, part) -> list[dict] | None:
-    """The scorer's per-item results in the test cell of ``part`` (None when it was not scored)."""
-    from mlroles.scoring import RESULTS_MIMETYPE, SCORED
+def cell_results(nb, part) -> dict | None:
+    """What the scorer kept in the test cell of ``part``: status, score, points, items (None when absent)."""
+    from mlroles.scoring import RESULTS_MIMETYPE
 
     for cell in nb.get("cells", []):
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != part.grade_id:
             continue
         for output in cell.get("outputs", []):
             results = output.get("data", {}).get(RESULTS_MIMETYPE)
-            if isinstance(results, dict) and results.get("status") == SCORED:
-                return results.get("items", [])
+            if isinstance(results, dict):
+                return results
     return None
+
+
+def scored_items(nb, part) -> list[dict] | None:
+    """The scorer's per-item results in the test cell of ``part`` (None when it was not scored)."""
+    from mlroles.scoring import SCORED
+
+    results = cell_results(nb, part)
+    return results.get("items", []) if results and results.get("status") == SCORED else None
+
+
+def item_name(item: dict) -> str:
+    """A per-item result's item as text (a table row's index may be a list)."""
+    return item["item"] if isinstance(item["item"], str) else " / ".join(map(str, item["item"]))
 
 
 def item_rows(course: Path, subs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
@@ -123,8 +136,7 @@ def item_rows(course: Path, subs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataF
             right: dict[str, dict[str, bool]] = {}
             for student, nb in notebooks.items():
                 for result in scored_items(nb, part) or []:
-                    item = result["item"] if isinstance(result["item"], str) else " / ".join(map(str, result["item"]))
-                    right.setdefault(item, {})[student] = bool(result.get("right"))
+                    right.setdefault(item_name(result), {})[student] = bool(result.get("right"))
             for item, by_student in right.items():
                 series = pd.Series(by_student)
                 rows.append({"assignment": assignment,

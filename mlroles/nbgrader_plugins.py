@@ -231,6 +231,7 @@ class ScoreRecordings(NbGraderPreprocessor):
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
+        import nbformat
         from nbgrader.coursedir import CourseDirectory
 
         from mlroles import manifest, scoring
@@ -250,14 +251,8 @@ class ScoreRecordings(NbGraderPreprocessor):
                 continue
             part = known.get(cell.metadata["nbgrader"].get("grade_id"))
             result = scoring.score(part, recordings_of(cell), context)
-            cell.outputs = [nbformat_output(o) for o in scoring.outputs(result)]
+            cell.outputs = [nbformat.from_dict(o) for o in scoring.outputs(result)]
         return nb, resources
-
-
-def nbformat_output(output: dict):
-    import nbformat
-
-    return nbformat.from_dict(output)
 
 
 class DropScoringDetails(NbGraderPreprocessor):

@@ -54,17 +54,12 @@ def _label(keys, part, item: str) -> str:
 def report_lines(autograded_nb, assignment: str, keys) -> list[str]:
     """What the learner reads for one graded notebook: per test cell its score, per item ✓ or ✗."""
     from mlroles import manifest
-    from mlroles.cohort_report import scored_items
-    from mlroles.scoring import RESULTS_MIMETYPE
+    from mlroles.cohort_report import cell_results, item_name, scored_items
 
     plan = manifest.load(assignment)
     lines = []
     for part in plan.autograded:
-        cell = next((c for c in autograded_nb.get("cells", [])
-                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == part.grade_id), None)
-        results = None
-        for output in (cell or {}).get("outputs", []):
-            results = output.get("data", {}).get(RESULTS_MIMETYPE) or results
+        results = cell_results(autograded_nb, part)
         if not results:
             lines.append(f"{part.grade_id}: not graded (the notebook stopped before this cell).")
             continue
@@ -75,7 +70,7 @@ def report_lines(autograded_nb, assignment: str, keys) -> list[str]:
         if part.kind.endswith("format") or part.kind == "schema":     # one check: only say what to fix
             lines += [f"  ✗ {i['note']}" for i in items if not i.get("right") and i.get("note")]
             continue
-        right = [_name(i) for i in items if i.get("right")]
+        right = [item_name(i) for i in items if i.get("right")]
         if right and len(right) < len(items):
             lines.append(f"  ✓ {len(right)} right: {', '.join(right)}")
         elif right:
@@ -83,17 +78,13 @@ def report_lines(autograded_nb, assignment: str, keys) -> list[str]:
         for item in items:
             if item.get("right"):
                 continue
-            name = _name(item)
+            name = item_name(item)
             note = f" ({item['note']})" if item.get("note") and item["note"] != "wrong" else ""
             if part.kind in ("labels", "function_labels", "reviews"):
                 lines.append(f"  ✗ {_label(keys, part, name)}{note}. {_why(keys, part, name)}".rstrip())
             else:
                 lines.append(f"  ✗ {name}{note}")
     return lines
-
-
-def _name(item: dict) -> str:
-    return item["item"] if isinstance(item["item"], str) else " / ".join(map(str, item["item"]))
 
 
 def assignment_of(notebook: Path) -> str | None:

@@ -22,13 +22,9 @@ pytestmark = pytest.mark.slow
 OTHER_OWNER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
 
 
-@dataclass(frozen=True)
-class Board:
-    """A graded part answered on a board: its scored cell (the manifest gives its answer cell,
-    dataset, key field and the format cell beside it) and where the board saves its choices."""
+class ManifestPart:
+    """A graded part named by its scored cell; the manifest gives the rest."""
     score_cell: str
-    store_key: str
-    board_var: str
 
     @property
     def part(self):
@@ -38,6 +34,14 @@ class Board:
     answer_cell = property(lambda self: self.part.answer_cell)
     dataset = property(lambda self: self.part.dataset)
     field = property(lambda self: self.part.field)
+
+
+@dataclass(frozen=True)
+class Board(ManifestPart):
+    """A graded part answered on a board, and where the board saves its choices."""
+    score_cell: str
+    store_key: str
+    board_var: str
 
     @property
     def format_cell(self):
@@ -47,19 +51,11 @@ class Board:
 
 
 @dataclass(frozen=True)
-class Function:
-    """A graded part answered by writing a function: its scored cell (the manifest gives the rest)."""
+class Function(ManifestPart):
+    """A graded part answered by writing a function."""
     score_cell: str
 
-    @property
-    def part(self):
-        from mlroles import manifest
-        return manifest.find_part(self.score_cell)
-
-    answer_cell = property(lambda self: self.part.answer_cell)
     name = property(lambda self: self.part.function)
-    dataset = property(lambda self: self.part.dataset)
-    field = property(lambda self: self.part.field)
     labels = property(lambda self: self.part.labels)
 
 

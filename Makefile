@@ -10,24 +10,26 @@ PYTEST_ARGS ?=
 # nbgrader calls tools such as alembic by name: the environment's bin comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab check-work instructor test release grade feedback report grade-demo bench clean-venv help
+.PHONY: lab check-work instructor hub test release grade feedback report grade-demo bench bench-hub clean-venv help
 
 help:
 	@echo "make lab      open the course in JupyterLab, in your own copy my-work/ (creates .venv on first use)"
 	@echo "make check-work  grade your exercises in my-work/ as a cohort is graded, item by item"
 	@echo "make instructor  JupyterLab on the course root with nbgrader's instructor tools (formgrader)"
+	@echo "make hub      a JupyterHub for one cohort on 127.0.0.1:8000 (accounts: hub/roster.csv; HUB_ARGS='--system-users' as root)"
 	@echo "make test     run the whole test suite"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade    autograde every submission in submitted/ (JOBS=n to set parallel jobs)"
 	@echo "make feedback feedback pages for graded submissions, scanned for leaked keys"
 	@echo "make report   grades.csv and the item analysis in reports/"
 	@echo "make grade-demo  build, grade and report a synthetic cohort in cohort-demo/"
+	@echo "make bench-hub  load on one machine: 20 learners log in, start servers and run lesson 1 (about 5 min)"
 	@echo "make bench    benchmark into benchmarks/RESULTS.md (about 70 min on 2 cores; BENCH_ARGS='--quick --cohort-students 20': ~25 min)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,hub]"
 	@touch $(STAMP)
 
 # Both go through mlroles.lab, as the browser tests do. LAB_ARGS='--port 9000 --no-browser', for example.
@@ -42,11 +44,22 @@ check-work: $(STAMP)
 instructor: $(STAMP)
 	@$(BIN)/python -m mlroles.lab --instructor $(LAB_ARGS)
 
+# The hub's proxy (configurable-http-proxy) comes from npm, pinned in hub/package-lock.json; never installed globally.
+NODE_STAMP := hub/node_modules/.installed
+$(NODE_STAMP): hub/package.json hub/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make hub needs npm (Node.js) for its proxy: apt-get install -y npm (Debian), then run it again."; exit 2; }
+	cd hub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+HUB_ARGS ?=
+hub: $(STAMP) $(NODE_STAMP)
+	@$(BIN)/python -m mlroles.hub $(HUB_ARGS)
+
 # One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so a notebook's
 # cells run in order in one kernel and a module's shared course root or JupyterLab is built once.
 # TEST_JOBS=0 runs everything in this process.
 TEST_JOBS ?= auto
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 release: $(STAMP)
@@ -69,6 +82,10 @@ grade-demo: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+HUB_BENCH_ARGS ?=
+bench-hub: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python benchmarks/hub_load.py $(HUB_BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -85,23 +85,31 @@ class LabPlan:
             json.dumps({"disabledExtensions": list(self.hidden_plugins)}, indent=1), encoding="utf-8")
         return self.settings_dir
 
+    def _server_flags(self) -> list[str]:
+        """What both ways of starting share: the folder served, the settings, quiet logs, the hidden parts."""
+        flags = [f"--ServerApp.root_dir={self.root}", f"--LabApp.app_settings_dir={self.settings_dir}",
+                 # what a learner needs to see in the terminal is the one line printed before start
+                 "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
+                 # no language server is installed: scanning for them only prints a list of absent ones
+                 "--LanguageServerManager.autodetect=False"]
+        flags += [f"--ServerApp.jpserver_extensions={name}=False" for name in self.disabled_server_extensions]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            flags.append("--allow-root")   # JupyterLab refuses root unless told it may
+        return flags
+
     def command(self) -> list[str]:
         jupyter = Path(sys.executable).parent / "jupyter"   # not resolved: a venv's python is a symlink
-        cmd = [str(jupyter), "lab", START_PAGE,
-               f"--ServerApp.root_dir={self.root}", f"--ip={self.ip}", f"--port={self.port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--LabApp.app_settings_dir={self.settings_dir}",
-               # what a learner needs to see in the terminal is the one line printed before start
-               "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
-               # no language server is installed: scanning for them only prints a list of absent ones
-               "--LanguageServerManager.autodetect=False"]
-        for name in self.disabled_server_extensions:
-            cmd.append(f"--ServerApp.jpserver_extensions={name}=False")
+        cmd = [str(jupyter), "lab", START_PAGE, f"--ip={self.ip}", f"--port={self.port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}", *self._server_flags()]
         if not self.open_browser:
             cmd.append("--no-browser")
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.append("--allow-root")   # JupyterLab refuses root unless told it may
         return cmd + list(self.extra_args)
+
+    def singleuser_command(self) -> list[str]:
+        """The same server started by JupyterHub's spawner (``mlroles.hub``): ``jupyterhub-singleuser`` takes
+        its address, port, login and start page from the hub."""
+        singleuser = Path(sys.executable).parent / "jupyterhub-singleuser"
+        return [str(singleuser), *self._server_flags(), *self.extra_args]
 
 
 def port_is_free(port: int, ip: str = "127.0.0.1") -> bool:

@@ -62,11 +62,12 @@ def update_name(name: str) -> str:
     return f"{stem}.course-update.{suffix}" if dot else f"{name}.course-update"
 
 
-def course_files(repo: Path = REPO_ROOT) -> list[str]:
-    """The files a learner works on, relative to the course root: the lessons and the exercise releases."""
+def course_files(repo: Path = REPO_ROOT, with_exercises: bool = True) -> list[str]:
+    """The files a learner works on, relative to the course root: the lessons and (unless ``with_exercises`` is
+    False, as on a hub, where learners fetch them from the Assignments tab) the exercise releases."""
     files = sorted(str(p.relative_to(repo)) for p in (repo / "course").glob("*.ipynb"))
     exercises = repo / "exercises"
-    if exercises.is_dir():
+    if with_exercises and exercises.is_dir():
         for path in sorted(exercises.rglob("*")):
             rel = path.relative_to(repo)
             if path.is_file() and not SKIP_PARTS & set(rel.parts) and not path.name.endswith(".choices.json"):
@@ -87,14 +88,14 @@ def _copy(src: Path, dest: Path) -> None:
             os.unlink(tmp)
 
 
-def sync(workspace: Path | None = None, repo: Path = REPO_ROOT) -> SyncReport:
+def sync(workspace: Path | None = None, repo: Path = REPO_ROOT, with_exercises: bool = True) -> SyncReport:
     """Bring ``workspace`` (default ``<repo>/my-work``) up to date with the course; see the module docstring."""
     workspace = Path(workspace or repo / DEFAULT_NAME)
     report = SyncReport(workspace, first_time=not (workspace / RECORD).exists())
     # a lost or broken record only means "assume the learner changed it": nothing is overwritten
     record = file_record.read(workspace / RECORD)
     new_record = dict(record)
-    for rel in course_files(repo):
+    for rel in course_files(repo, with_exercises):
         src, dest = repo / rel, workspace / rel
         latest = file_record.sha256(src)
         if not dest.exists():

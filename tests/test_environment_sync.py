@@ -17,7 +17,8 @@ def requirement(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject(repo):
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
-    pip_side = dict(requirement(s) for s in project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = [spec for group in project["optional-dependencies"].values() for spec in group]   # test, hub
+    pip_side = dict(requirement(s) for s in project["dependencies"] + extras)
 
     env = yaml.safe_load((repo / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"]

@@ -47,7 +47,7 @@ PACKAGES = ("jupyterlab", "nbgrader", "pandas", "ipywidgets", "nbclient", "nbval
             "notebook", "nbconvert", "jupyter_client", "ipykernel", "psutil", "playwright")
 CLEAN_PROFILES = ["full", "partial", "swapped", "always_shared", "blank"]
 GROUPS = ("grading", "sandbox", "lessons", "imports", "calls", "setup", "tests", "memory", "cohort", "browser",
-          "content")
+          "content", "hub")
 
 
 # --- an isolated environment for everything this script starts -----------------------------
@@ -359,6 +359,28 @@ def bench_content() -> None:
         fig.values = [r["accuracy"]]
         fig.extra = {"majority_class": r["majority"], "practice_items": r["train"], "graded_items": r["graded"]}
         fig.note = f"majority class {r['majority']:.2f}"
+        report(fig)
+
+
+def bench_hub(learners: int = 20) -> None:
+    say(f"\n10. The cohort hub: {learners} learners log in through the REST API, start their servers and run lesson 1")
+    from hub_load import measure
+
+    r = measure(learners, out=say)
+    runs_note = "one load run: every learner is a sample"
+    for fid, name, unit, values, aim in (
+            ("hub.spawn", "server start per learner (all at once)", "s", r.get("spawn_s", []), None),
+            ("hub.lesson", "lesson 1, every cell, per learner (all at once)", "s", r.get("lesson_s", []), None),
+            ("hub.memory", "memory per active learner (PSS of server and kernel)", "MB", r.get("active_learner_MB", []), None),
+            ("hub.failures", f"learners whose server or lesson failed, of {learners}", "count", [r["failures"]], "<= 0")):
+        fig = figure(fid, "hub", name, unit, aim, runs_note=runs_note)
+        fig.values = list(values)
+        fig.extra = {"sizing": r.get("sizing", {}), "spawn_wall_s": r.get("spawn_wall_s"),
+                     "lesson_wall_s": r.get("lesson_wall_s"), "failures": {**r.get("spawn_failures", {}),
+                                                                          **r.get("lesson_failures", {})}}
+        if fid == "hub.memory" and r.get("sizing"):
+            fig.note = (f"{r['sizing']['learners_per_GB']} learners per GB, "
+                        f"{r['sizing']['learners_per_core_lesson_within_a_minute']} per core (see benchmarks/README.md)")
         report(fig)
 
 
@@ -1057,6 +1079,7 @@ GROUP_TITLES = {
     "cohort": "7. The cohort",
     "browser": "8. JupyterLab in Chromium",
     "content": "9. Items that test judgement: a keyword classifier trained on the practice pool, scored on the graded pool",
+    "hub": "10. The cohort hub on one machine: 20 learners start their servers and run lesson 1 at once (benchmarks/hub_load.py)",
 }
 
 # What costs the time and what could be done, per group, written from the profiles these runs print;
@@ -1299,6 +1322,7 @@ def main(argv=None) -> int:
             ("setup", lambda: bench_setup(slow_runs, slow_note)),
             ("tests", lambda: bench_tests(slow_runs, slow_note)),
             ("content", bench_content),
+            ("hub", bench_hub),
         ]
         for group, step in steps:
             if group in wanted:

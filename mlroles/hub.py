@@ -417,6 +417,14 @@ def singleuser(argv: list[str]) -> int:
 
     role = os.environ.get("MLROLES_HUB_ROLE", "learner")
     root = Path(os.environ.get("MLROLES_HUB_ROOT") or os.getcwd())
+    source = os.environ.get("MLROLES_COURSE_SOURCE")
+    if source and role == "learner":
+        # where the hub cannot reach the homes (a container per learner), the server fills its own home with
+        # the lessons from the image, as fill_home would: nothing the learner changed is overwritten
+        from mlroles import workspace
+
+        workspace.sync(root, Path(source), with_exercises=False)
+        (root / "exercises").mkdir(exist_ok=True)
     plan = lab.plan(instructor=role == "instructor", root=root, port=1, token="-", extra_args=argv)
     plan.write_settings()
     os.chdir(plan.root)   # nbgrader reads nbgrader_config.py from the folder it starts in

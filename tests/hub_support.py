@@ -99,8 +99,8 @@ class Hub:
                                               "Content-Type": "application/json"})
         return urllib.request.urlopen(req, timeout=timeout)
 
-    def api(self, method: str, path: str, body=None, timeout: float = 30):
-        with self.request(method, path, body, timeout) as resp:
+    def api(self, method: str, path: str, body=None, timeout: float = 30, token: str | None = None):
+        with self.request(method, path, body, timeout, token=token) as resp:
             text = resp.read().decode()
         return json.loads(text) if text else None
 
@@ -119,11 +119,16 @@ class Hub:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(errors="replace")
 
-    def start_server(self, user: str, timeout: float = 180) -> float:
-        """Start ``user``'s server through the REST API; wait until it is ready. Returns the seconds."""
+    def user_token(self, user: str, note: str = "test") -> str:
+        """A new API token of ``user`` (issued through the REST API by the cohort-admin service)."""
+        return self.api("POST", f"/hub/api/users/{user}/tokens", {"note": note})["token"]
+
+    def start_server(self, user: str, timeout: float = 180, token: str | None = None) -> float:
+        """Start ``user``'s server through the REST API (with ``token``, as that user); wait until it is ready.
+        Returns the seconds."""
         started = time.perf_counter()
         try:
-            self.api("POST", f"/hub/api/users/{user}/server")
+            self.api("POST", f"/hub/api/users/{user}/server", token=token)
         except urllib.error.HTTPError as exc:
             if exc.code != 400:   # 400: already running
                 raise
@@ -152,45 +157,57 @@ class Hub:
         ``{"stdout", "error", "seconds"}``. The kernel is shut down afterwards."""
         kernel = self.api("POST", f"/user/{user}/api/kernels", {"name": "python3"})
         try:
-            # in a thread of its own: the caller may already run an event loop (Playwright's sync API does)
-            with ThreadPoolExecutor(1) as pool:
-                return pool.submit(asyncio.run, self._execute(user, kernel["id"], code, timeout)).result()
+            return self.execute(user, kernel["id"], code, timeout)
         finally:
             try:
                 self.api("DELETE", f"/user/{user}/api/kernels/{kernel['id']}")
             except urllib.error.HTTPError:
                 pass
 
-    async def _execute(self, user: str, kernel_id: str, code: str, timeout: float) -> dict:
+    def execute(self, user: str, kernel_id: str, code: str | list[str], timeout: float = 120,
+                token: str | None = None) -> dict:
+        """Run ``code`` (one cell, or a list of cells in order, stopping at the first error) in ``user``'s running
+        kernel ``kernel_id`` over one websocket, as a notebook does; see ``run_code``."""
+        cells = [code] if isinstance(code, str) else list(code)
+        # in a thread of its own: the caller may already run an event loop (Playwright's sync API does)
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, self._execute(user, kernel_id, cells, timeout, token)).result()
+
+    async def _execute(self, user: str, kernel_id: str, cells: list[str], timeout: float,
+                       token: str | None = None) -> dict:
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
         url = self.url.replace("http", "ws", 1) + f"/user/{user}/api/kernels/{kernel_id}/channels"
-        conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.token}"},
-                                                   connect_timeout=30))
-        msg_id = uuid.uuid4().hex
+        conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token or self.token}"},
+                                                   connect_timeout=120))
+        session = uuid.uuid4().hex
         started = time.perf_counter()
-        await conn.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex, "msg_type": "execute_request",
-                       "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True}}))
         stdout, error = [], None
         try:
-            while True:
-                raw = await asyncio.wait_for(conn.read_message(), timeout)
-                if raw is None:
-                    raise RuntimeError("the kernel's websocket closed")
-                msg = json.loads(raw)
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind = msg["header"]["msg_type"]
-                if kind == "stream":
-                    stdout.append(msg["content"]["text"])
-                elif kind == "error":
-                    error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
-                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+            for code in cells:
+                msg_id = uuid.uuid4().hex
+                await conn.write_message(json.dumps({
+                    "header": {"msg_id": msg_id, "username": user, "session": session,
+                               "msg_type": "execute_request", "version": "5.3"},
+                    "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                    "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                                "allow_stdin": False, "stop_on_error": True}}))
+                while True:
+                    raw = await asyncio.wait_for(conn.read_message(), timeout)
+                    if raw is None:
+                        raise RuntimeError("the kernel's websocket closed")
+                    msg = json.loads(raw)
+                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    kind = msg["header"]["msg_type"]
+                    if kind == "stream":
+                        stdout.append(msg["content"]["text"])
+                    elif kind == "error":
+                        error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
+                    elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                        break
+                if error:
                     break
         finally:
             conn.close()

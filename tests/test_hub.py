@@ -198,6 +198,16 @@ def formgrader_action(page, hub: Hub, column: str, done: str) -> None:
     page.locator(".modal-footer button").first.click()
 
 
+def wait_for_submissions(inbound: Path, user: str, count: int, timeout: float = 60) -> None:
+    """Wait until ``user`` has ``count`` submissions of exercise 1 in the exchange (read as root)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if inbound.is_dir() and sum(p.name.startswith(f"{user}+{ASSIGNMENT}+") for p in inbound.iterdir()) >= count:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{user}'s submission number {count} did not reach the exchange in {timeout} s")
+
+
 def run_all_cells(page, timeout: float = 180) -> None:
     """Run -> Run All Cells, then wait until no cell waits or runs and the kernel is idle (read off the page: the
     hub's servers do not expose JupyterLab's application object)."""
@@ -233,9 +243,20 @@ def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     home1 = Path(os.path.expanduser(f"~{LEARNER1}"))
     notebook = home1 / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert notebook.is_file(), "the fetched exercise is not in ~/exercises/, beside ~/course/"
+    # every link of the fetched exercise to a lesson opens in learner 1's server; a link to the next exercise
+    # opens once that is fetched too, which the exercise says
+    text = notebook.read_text()
+    links = set(re.findall(r"\]\((\.\./[^)#?\s]+)", text))
+    lessons = sorted(link for link in links if link.startswith("../../course/"))
+    assert lessons, "the exercise links to no lesson"
+    for link in lessons:
+        target = os.path.normpath(f"exercises/{ASSIGNMENT}/{link}")
+        assert hub.status(f"/user/{LEARNER1}/api/contents/{target}?content=0") == 200, link
+    assert [link for link in links if link not in lessons], "the exercise links to no next exercise"
+    assert "fetch the next exercise from the **Assignments** tab" in text
+    inbound = hub.state / "exchange" / "mlroles" / "inbound"
     submit.first.click()
-    ada.get_by_text(re.compile("submitted", re.I)).first.wait_for(timeout=60_000)
-    time.sleep(1.1)   # nbgrader's submission timestamps have one-second resolution
+    wait_for_submissions(inbound, LEARNER1, 1)
 
     # ... then answers every graded item on the board with the key's owner, runs all, saves and submits again
     keys = {row["item_id"]: row["value"] for row in csv.DictReader(open(REPO / "solutions" / "graded_keys.csv"))
@@ -257,7 +278,7 @@ def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     shot(ada, "04-answered")
     assignment_list(ada)
     ada.get_by_role("button", name="Submit").first.click(timeout=60_000)
-    time.sleep(1.0)
+    wait_for_submissions(inbound, LEARNER1, 2)
     shot(ada, "05-submitted")
 
     # 3. learner 2 submits it untouched
@@ -265,9 +286,8 @@ def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     assignment_list(ben)
     ben.get_by_role("button", name="Fetch").first.click(timeout=60_000)
     ben.get_by_role("button", name="Submit").first.click(timeout=60_000)
-    ben.get_by_text(re.compile("submitted", re.I)).first.wait_for(timeout=60_000)
+    wait_for_submissions(inbound, LEARNER2, 1)
 
-    inbound = hub.state / "exchange" / "mlroles" / "inbound"
     handed_in = sorted(p.name for p in inbound.iterdir())
     assert sum(name.startswith(f"{LEARNER1}+{ASSIGNMENT}+") for name in handed_in) == 2, handed_in
     assert sum(name.startswith(f"{LEARNER2}+{ASSIGNMENT}+") for name in handed_in) == 1, handed_in
@@ -310,7 +330,10 @@ def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     assert re.search(rf"{ASSIGNMENT} \(Score: {ada_score:.1f} / \d+\.\d\)", body), body[:500]
 
     # what learner 2 cannot reach: the file browser is held to their home
-    ben_token = hub.api("POST", f"/hub/api/users/{LEARNER2}/tokens", {"note": "isolation test"})["token"]
+    ben_token = hub.user_token(LEARNER2, "isolation test")
+    # a learner's server has the Assignments tab, not the formgrader
+    assert hub.status(f"/user/{LEARNER2}/formgrader", token=ben_token) == 404
+    assert hub.status(f"/user/{LEARNER2}/assignments?course_id=mlroles", token=ben_token) == 200
     assert hub.status(f"/user/{LEARNER2}/api/contents/exercises", token=ben_token) == 200   # their own files answer
     for path in (f"/user/{LEARNER2}/api/contents/%2E%2E", f"/user/{LEARNER2}/api/contents/%2E%2E%2F{LEARNER1}",
                  f"/user/{LEARNER2}/files/%2E%2E%2F{LEARNER1}%2Fexercises%2F{ASSIGNMENT}%2F{ASSIGNMENT}.ipynb",
@@ -343,3 +366,28 @@ print("inbound", glob.glob({str(inbound)!r} + "/{LEARNER1}+*"))
     lines = probe["stdout"].splitlines()
     assert lines and not [line for line in lines if line.startswith("READ")], probe["stdout"]
     assert "inbound []" in probe["stdout"], probe["stdout"]
+
+
+# --- past one machine (on paper: nothing here is deployed by the tests) -------------------------------
+
+def test_the_kubernetes_image_never_copies_solutions_and_runs_the_same_launcher():
+    import yaml
+
+    folder = REPO / "hub" / "kubernetes"
+    copied = []
+    for line in (folder / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            copied += line.split()[1:-1]
+    assert copied and not [c for c in copied if "solutions" in c or c in (".", "./")], copied
+    for source in copied:
+        assert (REPO / source).exists(), f"the Dockerfile copies {source}, which the repository does not have"
+    values = yaml.safe_load((folder / "values.yaml").read_text())
+    assert values["singleuser"]["cmd"] == ["python", "-m", "mlroles.hub", "singleuser"]
+    mounts = {m["mountPath"] for m in values["singleuser"]["storage"]["extraVolumeMounts"]}
+    config = (folder / "nbgrader_config.py").read_text()
+    exchange = re.search(r"c\.Exchange\.root = '([^']+)'", config).group(1)
+    assert exchange in mounts, "the learners' exchange is not the shared volume values.yaml mounts"
+    # the same settings make hub writes for its learners, but for the exchange's place
+    local = mlhub.LEARNER_NBGRADER_CONFIG.format(course_id=mlhub.COURSE_ID, exchange=exchange)
+    for line in ("c.CourseDirectory.course_id", "c.Exchange.assignment_dir"):
+        assert [x for x in config.splitlines() if x.startswith(line)] == [x for x in local.splitlines() if x.startswith(line)]

@@ -10,13 +10,14 @@ PYTEST_ARGS ?=
 # nbgrader calls tools such as alembic by name: the environment's bin comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab check-work instructor hub test release grade feedback report grade-demo bench bench-hub clean-venv help
+.PHONY: lab check-work instructor hub learner-copy test release grade feedback report grade-demo bench bench-hub clean-venv help
 
 help:
 	@echo "make lab      open the course in JupyterLab, in your own copy my-work/ (creates .venv on first use)"
 	@echo "make check-work  grade your exercises in my-work/ as a cohort is graded, item by item"
 	@echo "make instructor  JupyterLab on the course root with nbgrader's instructor tools (formgrader)"
 	@echo "make hub      a JupyterHub for one cohort on 127.0.0.1:8000 (accounts: hub/roster.csv; HUB_ARGS='--system-users' as root)"
+	@echo "make learner-copy DEST=dir  what a cohort receives: the course without solutions/ or any key"
 	@echo "make test     run the whole test suite"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make grade    autograde every submission in submitted/ (JOBS=n to set parallel jobs)"
@@ -51,6 +52,10 @@ $(NODE_STAMP): hub/package.json hub/package-lock.json
 	cd hub && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
+learner-copy: $(STAMP)
+	@test -n "$(DEST)" || { echo "Say where: make learner-copy DEST=../mlroles-course"; exit 2; }
+	@$(BIN)/python -m mlroles.learner_copy "$(DEST)"
+
 HUB_ARGS ?=
 hub: $(STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m mlroles.hub $(HUB_ARGS)
@@ -70,8 +75,9 @@ GRADE_ARGS ?=
 grade: $(STAMP)
 	$(BIN)/python -m mlroles.cohort grade --jobs $(JOBS) $(GRADE_ARGS)
 
+FEEDBACK_ARGS ?=
 feedback: $(STAMP)
-	$(BIN)/python -m mlroles.cohort feedback
+	$(BIN)/python -m mlroles.cohort feedback $(FEEDBACK_ARGS)
 
 report: $(STAMP)
 	$(BIN)/python -m mlroles.cohort report

@@ -1,5 +1,6 @@
 """Grade a cohort with nbgrader: release, parallel autograde with progress, safe feedback, report.
 
+    python -m mlroles.cohort roster import F.csv  the cohort's students into the gradebook (id, names, email)
     python -m mlroles.cohort release              generate every assignment into exercises/
     python -m mlroles.cohort grade --jobs 2       autograde every submission in submitted/
     python -m mlroles.cohort feedback             feedback pages, checked for leaked keys
@@ -156,6 +157,7 @@ class Outcome:
     seconds: float = 0.0
     notes: list = field(default_factory=list)
     sandboxed: bool = True
+    pending_points: float = 0.0   # written answers that wait for a grader
 
 
 # --- one autograde, in a worker process ---------------------------------------------------
@@ -217,8 +219,8 @@ def _read_scores(course: Path, outcomes: list[Outcome]) -> None:
             try:
                 submission = gb.find_submission(o.assignment, o.student)
                 o.score, o.max_score = float(submission.score), float(submission.max_score)
-                if submission.needs_manual_grade and o.status == "ok":
-                    o.notes.append("written answers wait for manual grading")
+                o.pending_points = sum(float(g.max_score) for nb in submission.notebooks for g in nb.grades
+                                       if g.needs_manual_grade)
             except MissingEntry:
                 o.score = None
 
@@ -242,13 +244,15 @@ def register_assignments(course: Path, assignments: list[str]) -> None:
 
 
 def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
+    from mlroles.cohort_report import pending_text
     from mlroles.sandbox import UNSANDBOXED
 
     filled = int(width * done / total)
     score = "   —   " if outcome.score is None else f"{outcome.score:5.1f}/{outcome.max_score:<4.0f}"
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} {outcome.student:<14.14} "
             f"{outcome.assignment:<22} {score} {outcome.seconds:5.1f}s  {outcome.status}"
-            f"{'' if outcome.sandboxed else ' (' + UNSANDBOXED + ')'}")
+            f"{'' if outcome.sandboxed else ' (' + UNSANDBOXED + ')'}"
+            f"{'; ' + pending_text(outcome.pending_points) if outcome.pending_points else ''}")
 
 
 def _keys_problem(course: Path) -> str | None:
@@ -311,6 +315,11 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
           f"{len(failed)} with problems.{'' if sandbox else ' All ' + UNSANDBOXED + '.'}", file=out)
     for o in failed:
         print(f"  {o.student} / {o.assignment}: {o.status}", file=out)
+    waiting = [o for o in outcomes if o.pending_points]
+    if waiting:
+        points = sum(o.pending_points for o in waiting)
+        print(f"Written answers pending ({points:g} points) in {len(waiting)} submission(s): the scores above "
+              "count them 0 until a grader scores them (Formgrader -> Manual Grading).", file=out)
     _save_status(course, outcomes)
     return outcomes
 
@@ -331,31 +340,92 @@ def load_status(course: Path) -> dict:
 
 # --- release ----------------------------------------------------------------------------
 
-def release(course: Path, out=None) -> int:
+def _exchange_reason(result: dict) -> str:
+    """nbgrader's reason for a failed exchange step, from its captured log (it returns, never raises)."""
+    import re
+
+    lines = [re.sub(r"^\[[A-Z]+\]\s*", "", line.strip()) for line in (result.get("log") or "").splitlines()
+             if re.match(r"\s*\[(ERROR|CRITICAL)\]", line)]
+    if lines:
+        return " ".join(lines)
+    error = (result.get("error") or "").strip().splitlines()
+    return error[-1] if error else "nbgrader gave no reason; run it with --debug"
+
+
+def release(course: Path, out=None, assignments: list[str] | None = None, force: bool = False) -> int:
+    """Generate ``assignments`` (default: all) into exercises/ and, where the exchange exists, release them there.
+    Every failure is printed with nbgrader's reason; any failure makes the exit code 1."""
     out = out or sys.stdout
     from mlroles.release import release as generate, source_assignments as sources
 
-    errors = generate(sources(course), course)
+    assignments = assignments or sources(course)
+    errors = generate(assignments, course)
     for error in errors:
         print(f"FAILED {error}", file=out)
     config = load_config(course)
+    if force:
+        config.ExchangeReleaseAssignment.force = True
     exchange = Path(config.Exchange.root)
+    failed = 0
     if exchange.is_dir() and not errors:
-        api = make_api(course)
-        for assignment in sources(course):
+        from nbgrader.apps import NbGraderAPI
+
+        api = NbGraderAPI(config=config)
+        for assignment in assignments:
             result = api.release_assignment(assignment)
-            print(f"{'released to the exchange' if result['success'] else 'FAILED to release'}: {assignment}", file=out)
-    return 1 if errors else 0
+            if result["success"]:
+                print(f"released to the exchange: {assignment}", file=out)
+            else:
+                failed += 1
+                print(f"FAILED to release {assignment} to the exchange ({exchange}): {_exchange_reason(result)}",
+                      file=out)
+    if not errors and not failed:
+        print("Next: learners fetch the exercises (Assignments tab), or hand them exercises/; "
+              "collect with nbgrader collect <assignment>, then python -m mlroles.cohort grade.", file=out)
+    return 1 if errors or failed else 0
 
 
 # --- feedback ---------------------------------------------------------------------------
 
-def feedback(course: Path, out=None) -> int:
-    """Feedback HTML for every graded submission, then a scan of every page for leaked keys."""
+def pending_written(course: Path, graded: list[tuple[str, str]]) -> tuple[int, float, int]:
+    """Written answers no grader has scored yet among ``graded`` (student, assignment) submissions:
+    (answers, their points, submissions that have any)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    answers, points, subs = 0, 0.0, 0
+    with Gradebook(load_config(course).CourseDirectory.db_url) as gb:
+        for student, assignment in graded:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            waiting = [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
+            answers += len(waiting)
+            points += sum(g.max_score for g in waiting)
+            subs += bool(waiting)
+    return answers, points, subs
+
+
+def feedback(course: Path, out=None, allow_pending: bool = False) -> int:
+    """Feedback HTML for every graded submission, then a scan of every page for leaked keys.
+
+    Refuses while written answers wait for a grader (their pages would show 0 points for them), unless
+    ``allow_pending``; says how many either way."""
     out = out or sys.stdout
     api = make_api(course)
     graded = [(s, a) for s, a in submissions(course, source_assignments(course))
               if (course / "autograded" / s / a).is_dir()]
+    if not graded:
+        print(f"No graded submissions in {course / 'autograded'}: nothing to write. Put submissions in "
+              f"{course / 'submitted'}/<student>/<assignment>/ (nbgrader collect does) and run grade first.", file=out)
+        return 1
+    answers, points, subs = pending_written(course, graded)
+    if answers:
+        print(f"{answers} written answer(s) in {subs} of {len(graded)} submission(s) ({points:g} points) wait for a "
+              "grader (Formgrader -> Manual Grading); until graded they count 0 on the feedback pages.", file=out)
+        if not allow_pending:
+            print("Feedback not written. Grade them first, or write the pages anyway with --allow-pending.", file=out)
+            return 1
     failures = 0
     for student, assignment in graded:
         result = api.generate_feedback(assignment, student, force=True)
@@ -465,6 +535,22 @@ def report(course: Path, out_dir: Path | None = None, out=None) -> Path:
 
 # --- the command line --------------------------------------------------------------------
 
+def import_roster(course: Path, path: Path, out=None) -> int:
+    """``roster import``: every student of ``path`` into the course's gradebook, or nothing and every problem."""
+    from mlroles import roster
+
+    out = out or print
+    try:
+        students = roster.read(path)
+    except roster.RosterError as exc:
+        out(str(exc))
+        return 2
+    added, updated = roster.import_into(load_config(course).CourseDirectory.db_url, students)
+    out(f"Roster: {added} student(s) added, {updated} updated in {course / 'gradebook.db'} from {path}.")
+    out("Next: release the exercises (python -m mlroles.cohort release) and let the cohort fetch them.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mlroles.cohort",
@@ -474,7 +560,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course", type=Path, default=REPO_ROOT,
                         help="the course root (holds solutions/, submitted/, gradebook.db); default: this repository")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("release", help="generate every assignment from solutions/ into exercises/ (and the exchange)")
+    ro = sub.add_parser("roster", help="the cohort's students: import a CSV (id, first and last name, email)")
+    ro.add_argument("action", choices=["import"], help="import: add or update every student of FILE")
+    ro.add_argument("file", type=Path, help="CSV with a header; an LMS export works (see mlroles/roster.py)")
+    rel = sub.add_parser("release", help="generate every assignment from solutions/ into exercises/ (and the exchange)")
+    rel.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    rel.add_argument("--force", action="store_true", help="replace a release already in the exchange")
     g = sub.add_parser("grade", help="autograde every submission in submitted/, in parallel, with progress")
     g.add_argument("--jobs", type=int, default=0, help="submissions graded at once (default: one per core)")
     g.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
@@ -483,7 +574,9 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"GB of address space each job and its kernel may use (default: {MEMORY_PER_JOB_GB}; 0: no limit)")
     g.add_argument("--no-sandbox", action="store_true",
                    help="grade without the bwrap sandbox (learner code can then reach keys and gradebook)")
-    sub.add_parser("feedback", help="feedback pages for graded submissions, scanned for leaked keys")
+    fb = sub.add_parser("feedback", help="feedback pages for graded submissions, scanned for leaked keys")
+    fb.add_argument("--allow-pending", action="store_true",
+                    help="write the pages although written answers still wait for a grader (they show 0 points)")
     r = sub.add_parser("report", help="grades.csv and an item analysis (CSV, PNG charts, HTML page)")
     r.add_argument("--out", type=Path, default=None, help="folder for the report (default: <course>/reports)")
     d = sub.add_parser("demo", help="build a synthetic cohort, grade it and write its report")
@@ -496,18 +589,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "demo" and not (course / "solutions").is_dir():
         print(f"{course} has no solutions/ folder: point --course at a course root.")
         return 2
-    if args.command == "release":
-        return release(course)
-    if args.command == "grade":
+    if args.command == "roster":
+        return import_roster(course, args.file)
+    if args.command in ("release", "grade"):
         unknown = [a for a in (args.assignment or []) if a not in source_assignments(course)]
         if unknown:
             print(f"No such assignment: {', '.join(unknown)}. Available: {', '.join(source_assignments(course))}.")
             return 2
+    if args.command == "release":
+        return release(course, assignments=args.assignment, force=args.force)
+    if args.command == "grade":
         outcomes = grade(course, jobs=args.jobs, assignments=args.assignment, timeout=args.timeout,
                          memory_gb=args.memory_per_job, sandbox=not args.no_sandbox)
         return 0 if outcomes else 1
     if args.command == "feedback":
-        return feedback(course)
+        return feedback(course, allow_pending=args.allow_pending)
     if args.command == "report":
         report(course, args.out)
         return 0

@@ -206,7 +206,7 @@ def run(course: Path, students: int = 30, jobs: int = 0, timeout: int = 10) -> i
     print(f"Building a synthetic cohort of {students} students in {course} ...", flush=True)
     build(course, students)
     outcomes = pipeline.grade(course, jobs=jobs, timeout=timeout)
-    code = pipeline.feedback(course)
+    code = pipeline.feedback(course, allow_pending=True)   # no grader reads a synthetic cohort's written answers
     page = pipeline.report(course)
     broken = sum(o.status != "ok" for o in outcomes)
     print(f"\n{len(outcomes)} submissions graded, {broken} reported with their problem. Open {page} in a browser.")

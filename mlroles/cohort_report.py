@@ -43,7 +43,10 @@ def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 subs.append({"student": submission.student.id, "assignment": assignment.name,
                              "score": float(submission.score), "max_score": float(submission.max_score),
                              "auto_score": sum(float(g.auto_score or 0) for nb in submission.notebooks
-                                               for g in nb.grades if g.auto_score is not None)})
+                                               for g in nb.grades if g.auto_score is not None),
+                             # written answers no grader has scored yet: read live, so grading them clears it
+                             "pending_points": sum(float(g.max_score) for nb in submission.notebooks
+                                                   for g in nb.grades if g.needs_manual_grade)})
                 for nb in submission.notebooks:
                     for g in nb.grades:
                         cells.append({"student": submission.student.id, "assignment": assignment.name,
@@ -52,23 +55,43 @@ def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(subs), pd.DataFrame(cells)
 
 
-def _status_text(outcome: dict) -> str:
-    """A submission's status as the report shows it, saying when its kernel ran outside the sandbox."""
+def pending_text(points: float) -> str:
+    """How the terminal, grades.csv and the report say that written answers wait for a grader."""
+    return f"written answers pending ({points:g} points)" if points else ""
+
+
+def _status_text(outcome: dict, pending_points: float = 0.0) -> str:
+    """A submission's status as the report shows it, saying when its kernel ran outside the sandbox and how many
+    points of written answers wait for a grader."""
     from mlroles.sandbox import UNSANDBOXED
 
-    text = outcome.get("status", "not submitted")
-    return text if outcome.get("sandboxed", True) else f"{text} ({UNSANDBOXED})"
+    text = outcome.get("status", "no submission")
+    text = text if outcome.get("sandboxed", True) else f"{text} ({UNSANDBOXED})"
+    return f"{text}; {pending_text(pending_points)}" if pending_points else text
 
 
-def grades_table(subs: pd.DataFrame, status: dict) -> pd.DataFrame:
+def rostered_students(course: Path) -> list[str]:
+    """Every student in the gradebook (from ``roster import`` or from grading), whether or not they submitted."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return sorted(s.id for s in gb.students)
+
+
+def grades_table(subs: pd.DataFrame, status: dict, roster: list[str] = ()) -> pd.DataFrame:
+    """One row per student (every one of ``roster`` too, with "no submission"), per assignment its points and status."""
     if subs.empty:
         return pd.DataFrame()
     scores = subs.pivot(index="student", columns="assignment", values="score")
     scores.columns.name = None
+    scores = scores.reindex(sorted(set(scores.index) | set(roster)))
     table = scores.copy()
+    pending = (subs.pivot(index="student", columns="assignment", values="pending_points")
+               if "pending_points" in subs else scores * 0).reindex(scores.index)
     for assignment in scores.columns:
-        table[f"{assignment} status"] = [_status_text(status.get(f"{s}/{assignment}", {}))
-                                         if pd.notna(scores.at[s, assignment]) else "not submitted"
+        table[f"{assignment} status"] = [_status_text(status.get(f"{s}/{assignment}", {}),
+                                                      float(pending.at[s, assignment] or 0))
+                                         if pd.notna(scores.at[s, assignment]) else "no submission"
                                          for s in scores.index]
     table["total"] = scores.sum(axis=1)
     table["max_total"] = subs.groupby("assignment")["max_score"].max().sum()
@@ -173,7 +196,7 @@ def _chart(items: pd.DataFrame, assignment: str, path: Path) -> None:
 def write(course: Path, out_dir: Path, status: dict) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     subs, cells = gradebook_tables(course)
-    grades = grades_table(subs, status)
+    grades = grades_table(subs, status, rostered_students(course))
     grades.to_csv(out_dir / "grades.csv", index=False)
     items = item_rows(course, subs, cells) if not subs.empty else pd.DataFrame()
     items.to_csv(out_dir / "item_analysis.csv", index=False)
@@ -189,6 +212,10 @@ def write(course: Path, out_dir: Path, status: dict) -> Path:
     weak = items[(items["discrimination"] < WEAK)] if not items.empty else items
     images = "".join(f"<h3>{html.escape(p.stem[6:])}</h3><img alt='item chart {html.escape(p.stem)}' "
                      f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in charts)
+    waiting = subs[subs["pending_points"] > 0] if "pending_points" in subs else subs.iloc[0:0]
+    pending_summary = (f"<b>{pending_text(float(waiting['pending_points'].sum()))[0].upper()}"
+                       f"{pending_text(float(waiting['pending_points'].sum()))[1:]} in {len(waiting)} submission(s).</b>"
+                       if len(waiting) else "No written answer waits for a grader.")
     page = out_dir / "report.html"
     page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cohort report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse;font-size:0.9em}}
@@ -203,7 +230,7 @@ weak submissions: check their wording, their key, or the lesson behind them.</p>
 {('<ul>' + ''.join(f"<li class='bad'>{html.escape(k)}: {html.escape(v['status'])}</li>" for k, v in sorted(problems.items())) + '</ul>') if problems else '<p>None.</p>'}
 <h2>Grades</h2>
 <p>Written answers are graded by hand in the Formgrader ({int((~cells['auto']).sum()) if len(cells) else 0} answer cells);
-their points are included here once graded.</p>{grades.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:g}")}
+their points are included here once graded. {pending_summary}</p>{grades.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:g}")}
 <h2>Items and questions that need work</h2>{weak.to_html(index=False, float_format=lambda x: f"{x:.2f}") if len(weak) else '<p>None.</p>'}
 <h2>Item analysis</h2>{images}
 {items.to_html(index=False, float_format=lambda x: f"{x:.2f}") if len(items) else ''}

@@ -1,10 +1,9 @@
 """Graded keys exist for every graded item on the instructor's side, and nowhere a learner can read."""
-import re
 from importlib import resources
 
 import pytest
 
-from mlroles import data
+from mlroles import data, leak_scan
 from mlroles.answer_keys import AnswerKeyError, load_graded_keys
 
 
@@ -63,23 +62,19 @@ def learner_files(repo):
 
 
 def test_no_graded_key_is_readable_from_what_learners_receive(repo, keys):
-    """No rationale of a graded item, and no item id written next to its graded label."""
+    """No rationale of a graded item, and no item id written next to its graded label (mlroles.leak_scan)."""
     texts = {path: path.read_text(encoding="utf-8", errors="ignore") for path in learner_files(repo)}
     assert any(p.name == "responsibilities.csv" for p in texts)  # the scan does read the datasets
-    for name, table in keys.items():
-        for item, row in table.iterrows():
-            for field, value in row.items():
-                if field in ("rationale",):
-                    needles = [value[:60]]
-                elif field == "source_ids":
-                    continue  # ids are cited everywhere; alone they reveal no answer
-                else:
-                    needles = []
-                    pattern = re.compile(rf"\b{re.escape(item)}\b\W{{1,8}}{re.escape(value)}\b")
-                    for path, text in texts.items():
-                        assert not pattern.search(text), f"{path} pairs {item} with its graded {field}"
-                for needle in needles:
-                    for path, text in texts.items():
-                        assert needle not in text, f"{path} holds the graded {field} of {name} {item}"
+    assert leak_scan.findings(texts, keys) == []
     assert not (repo / "datasets" / "graded_keys.csv").exists()
     assert not resources.files("mlroles.datasets").joinpath("graded_keys.csv").is_file()
+
+
+def test_the_leak_scan_finds_a_planted_rationale_and_a_paired_label(keys, tmp_path):
+    table = keys["responsibilities"]
+    item = table.index[0]
+    (tmp_path / "notes.md").write_text(f"Remember: {table.loc[item, 'rationale']}")
+    (tmp_path / "answers.json").write_text(f'{{"{item}": "{table.loc[item, "owner"]}"}}')
+    found = leak_scan.scan(tmp_path, keys)
+    assert any("notes.md: holds the graded rationale" in f for f in found), found
+    assert any(f"answers.json: pairs {item} with its graded owner" in f for f in found), found

@@ -2,6 +2,7 @@
 scores, parallel equal to sequential, every failure kind reported with its reason, a clean feedback
 scan, and report numbers checked against hand-computed values."""
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -126,9 +127,26 @@ def test_parallel_gradebook_equals_sequential(graded, tmp_path):
     assert parallel.sort_values(key).reset_index(drop=True).equals(sequential.sort_values(key).reset_index(drop=True))
 
 
+def test_the_terminal_says_which_points_wait_for_a_grader(graded):
+    course, outcomes = graded
+    from mlroles import manifest
+
+    written = sum(p.points for p in manifest.load("ex1_responsibilities").parts if p.kind == "written")
+    full = outcomes[(students()[0], "ex1_responsibilities")]
+    assert full.pending_points == written
+    line = cohort._progress(1, 1, full)
+    assert line.endswith(f"ok; written answers pending ({written:g} points)"), line
+
+
 def test_feedback_for_everyone_and_the_leak_scan(graded, capsys):
     course, _ = graded
-    assert cohort.feedback(course) == 0
+    # no grader has read the written answers: feedback says how many wait and writes nothing, unless told to go on
+    assert cohort.feedback(course) == 1
+    out = capsys.readouterr().out
+    waiting = re.search(r"(\d+) written answer\(s\) in (\d+) of (\d+) submission\(s\) \(([\d.]+) points\) wait", out)
+    assert waiting and int(waiting.group(1)) > 0, out
+    assert "Feedback not written" in out and not (course / "feedback").exists()
+    assert cohort.feedback(course, allow_pending=True) == 0
     out = capsys.readouterr().out
     pages = list((course / "feedback").rglob("*.html"))
     assert len(pages) >= 30 and f"Leak check: {len(pages)} feedback page(s), no graded key" in out
@@ -147,13 +165,24 @@ def keys_rationale(course):
     return load_graded_keys(course / "solutions" / "graded_keys.csv")["responsibilities"]["rationale"].iloc[0]
 
 
-def test_report_numbers_match_hand_computed_values(graded, keys):
+def test_report_numbers_match_hand_computed_values(graded, keys, tmp_path):
     course, _ = graded
+    # a rostered student who handed in nothing still has a row
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nzz-absent,Absent,Student,absent@example.org\n")
+    assert cohort.import_roster(course, roster, out=lambda *_: None) == 0
     page = cohort.report(course)
     grades = pd.read_csv(page.parent / "grades.csv").set_index("student")
+    assert list(grades.loc["zz-absent", [f"{a} status" for a in ASSIGNMENTS]]) == ["no submission"] * len(ASSIGNMENTS)
     full = students()[0]
     assert grades.at[full, "ex1_responsibilities"] == expected_auto("full", "ex1_responsibilities", keys) + 0  # manual pending
     assert "the kernel died" in grades.at[students()[PROFILES.index("kernel_dies")], "ex1_responsibilities status"]
+    # the written answers nobody graded yet are named with their points, in grades.csv and on the page
+    from mlroles import manifest
+
+    written = sum(p.points for p in manifest.load("ex1_responsibilities").parts if p.kind == "written")
+    assert grades.at[full, "ex1_responsibilities status"] == f"ok; written answers pending ({written:g} points)"
+    assert f"written answers pending ({written:g} points)" in page.read_text()
     items = pd.read_csv(page.parent / "item_analysis.csv")
     # R-item share right, by hand: which profiles answer it right
     owner = keys["responsibilities"]["owner"]
@@ -184,3 +213,29 @@ def test_command_line_help_and_bad_input(capsys, tmp_path):
         assert command in text
     assert cohort.main(["--course", str(tmp_path), "grade"]) == 2
     assert "has no solutions/ folder" in capsys.readouterr().out
+
+
+def test_feedback_with_nothing_graded_says_so(tmp_path, capsys):
+    course = tmp_path / "course"
+    (course / "solutions" / "ex1_responsibilities").mkdir(parents=True)
+    assert cohort.feedback(course) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"No graded submissions in {course / 'autograded'}") and "run grade first" in out
+
+
+def test_release_says_why_it_failed_and_exits_non_zero(tmp_path, repo, capsys, monkeypatch):
+    course = tmp_path / "course"
+    for part in ("solutions", "exercises"):
+        shutil.copytree(repo / part, course / part, ignore=shutil.ignore_patterns("*.choices.json"))
+    shutil.copy(repo / "nbgrader_config.py", course)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("NBGRADER_EXCHANGE", str(exchange))
+    assert cohort.release(course, assignments=["ex1_responsibilities"]) == 0
+    assert "released to the exchange: ex1_responsibilities" in capsys.readouterr().out
+    assert cohort.release(course, assignments=["ex1_responsibilities"]) == 1   # mid-term: already there
+    out = capsys.readouterr().out
+    assert "FAILED to release ex1_responsibilities to the exchange" in out and "already exists" in out, out
+    assert "add --force to overwrite" in out   # nbgrader's own reason; our release takes --force as well
+    assert cohort.release(course, assignments=["ex1_responsibilities"], force=True) == 0
+    assert "released to the exchange: ex1_responsibilities" in capsys.readouterr().out

@@ -114,7 +114,7 @@ def test_each_case_gets_exactly_its_points_and_status(graded, case):
 def test_every_run_completed_and_feedback_is_clean(graded):
     course, outcomes = graded
     assert len(outcomes) == len(CASES)                           # nobody's failure stopped anyone else
-    assert cohort.feedback(course) == 0                          # the leak scan found nothing
+    assert cohort.feedback(course, allow_pending=True) == 0                          # the leak scan found nothing
     for case in CASES:      # graded or not, every submission gets a page; one that failed says why
         page = course / "feedback" / case["case"] / case["exercise"] / f"{case['exercise']}.html"
         assert page.exists(), f"no feedback for {case['case']}"

@@ -95,6 +95,8 @@ c.LimitOutput.max_traceback = 20
 # code runs in the grading kernel and could print what it finds on the grading machine).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    # a written answer no grader has scored yet says so under its "Score: 0.0" (feedback --allow-pending)
+    "mlroles.nbgrader_plugins.MarkAwaitingGrading",
     "mlroles.nbgrader_plugins.ClearHiddenTestsOfTestCells",
     "mlroles.nbgrader_plugins.DropScoringDetails",
     "nbgrader.preprocessors.ClearMarkScheme",

@@ -270,6 +270,43 @@ class DropScoringDetails(NbGraderPreprocessor):
         return cell, resources
 
 
+AWAITING_GRADING = ("**Awaiting grading.** No grader has scored this answer yet: the 0 shown for it is not its "
+                    "score. Your instructor's next feedback will have it.")
+
+
+class MarkAwaitingGrading(NbGraderPreprocessor):
+    """Feedback written while some written answers wait for a grader (``feedback --allow-pending``): a note
+    under each of them, so nbgrader's "Score: 0.0" is not read as a verdict."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        if not info.get("db_url"):
+            return nb, resources
+        cells = []
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                cells.append(cell)
+                if not utils.is_grade(cell):
+                    continue
+                try:
+                    grade = gb.find_grade(cell.metadata.nbgrader["grade_id"], info["notebook"], info["assignment"],
+                                          info["student"])
+                except MissingEntry:
+                    continue
+                if grade.needs_manual_grade:
+                    note = new_markdown_cell(AWAITING_GRADING)
+                    note.metadata["mlroles"] = {"awaiting_grading": cell.metadata.nbgrader["grade_id"]}
+                    note.pop("id", None)
+                    cells.append(note)
+        nb.cells = cells
+        return nb, resources
+
+
 BOARD_ANSWERS_MISSING = "board answers missing"
 
 

@@ -148,6 +148,28 @@ def test_feedback_for_everyone_and_the_leak_scan(graded, capsys):
     assert "Feedback not written" in out and not (course / "feedback").exists()
     assert cohort.feedback(course, allow_pending=True) == 0
     out = capsys.readouterr().out
+    # each ungraded written answer of a full submission says so on its page, under nbgrader's "Score: 0.0"
+    from mlroles import manifest
+
+    full_page = course / "feedback" / students()[0] / "ex1_responsibilities" / "ex1_responsibilities.html"
+    written = [p for p in manifest.load("ex1_responsibilities").parts if p.kind == "written"]
+    assert full_page.read_text().count("Awaiting grading.") == len(written)
+    # ... and once a grader scores one, its note goes
+    from nbgrader.api import Gradebook
+
+    def grade_by_hand(score):   # as the formgrader saves a manual score (None: back to ungraded)
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            grade = gb.find_grade(written[0].grade_id, "ex1_responsibilities", "ex1_responsibilities", students()[0])
+            grade.manual_score, grade.needs_manual_grade = score, score is None
+            gb.db.commit()
+
+    grade_by_hand(written[0].points)
+    try:
+        assert cohort.feedback(course, allow_pending=True) == 0
+        capsys.readouterr()
+        assert full_page.read_text().count("Awaiting grading.") == len(written) - 1
+    finally:
+        grade_by_hand(None)   # the other tests of this module read the cohort as graded by the machine alone
     pages = list((course / "feedback").rglob("*.html"))
     assert len(pages) >= 30 and f"Leak check: {len(pages)} feedback page(s), no graded key" in out
     # the scan is not a check that cannot fail: plant a hidden line and a graded rationale in a copy

@@ -180,7 +180,7 @@ class Hub:
 
         url = self.url.replace("http", "ws", 1) + f"/user/{user}/api/kernels/{kernel_id}/channels"
         conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token or self.token}"},
-                                                   connect_timeout=120))
+                                                   connect_timeout=120, request_timeout=120))
         session = uuid.uuid4().hex
         started = time.perf_counter()
         stdout, error = [], None

@@ -214,13 +214,14 @@ def grade_one(course: str, student: str, assignment: str) -> Outcome:
 def _read_scores(course: Path, outcomes: list[Outcome]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
+    from mlroles.cohort_report import waiting_grades
+
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for o in outcomes:
             try:
                 submission = gb.find_submission(o.assignment, o.student)
                 o.score, o.max_score = float(submission.score), float(submission.max_score)
-                o.pending_points = sum(float(g.max_score) for nb in submission.notebooks for g in nb.grades
-                                       if g.needs_manual_grade)
+                o.pending_points = sum(float(g.max_score) for g in waiting_grades(submission))
             except MissingEntry:
                 o.score = None
 
@@ -392,6 +393,8 @@ def pending_written(course: Path, graded: list[tuple[str, str]]) -> tuple[int, f
     (answers, their points, submissions that have any)."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from mlroles.cohort_report import waiting_grades
+
     answers, points, subs = 0, 0.0, 0
     with Gradebook(load_config(course).CourseDirectory.db_url) as gb:
         for student, assignment in graded:
@@ -399,7 +402,7 @@ def pending_written(course: Path, graded: list[tuple[str, str]]) -> tuple[int, f
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 continue
-            waiting = [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
+            waiting = waiting_grades(submission)
             answers += len(waiting)
             points += sum(g.max_score for g in waiting)
             subs += bool(waiting)

@@ -32,6 +32,11 @@ def discrimination(correct: pd.Series, totals: pd.Series) -> float:
     return float(ranked["correct"].tail(k).mean() - ranked["correct"].head(k).mean())
 
 
+def waiting_grades(submission) -> list:
+    """The grades of a gradebook submission that wait for a grader (written answers nobody has scored yet)."""
+    return [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
+
+
 def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(submissions: student, assignment, score, max; cells: student, assignment, grade_id, score, max)."""
     from nbgrader.api import Gradebook
@@ -45,8 +50,7 @@ def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                              "auto_score": sum(float(g.auto_score or 0) for nb in submission.notebooks
                                                for g in nb.grades if g.auto_score is not None),
                              # written answers no grader has scored yet: read live, so grading them clears it
-                             "pending_points": sum(float(g.max_score) for nb in submission.notebooks
-                                                   for g in nb.grades if g.needs_manual_grade)})
+                             "pending_points": sum(float(g.max_score) for g in waiting_grades(submission))})
                 for nb in submission.notebooks:
                     for g in nb.grades:
                         cells.append({"student": submission.student.id, "assignment": assignment.name,
@@ -213,9 +217,8 @@ def write(course: Path, out_dir: Path, status: dict) -> Path:
     images = "".join(f"<h3>{html.escape(p.stem[6:])}</h3><img alt='item chart {html.escape(p.stem)}' "
                      f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in charts)
     waiting = subs[subs["pending_points"] > 0] if "pending_points" in subs else subs.iloc[0:0]
-    pending_summary = (f"<b>{pending_text(float(waiting['pending_points'].sum()))[0].upper()}"
-                       f"{pending_text(float(waiting['pending_points'].sum()))[1:]} in {len(waiting)} submission(s).</b>"
-                       if len(waiting) else "No written answer waits for a grader.")
+    pending_summary = (f"<b>Written answers pending ({float(waiting['pending_points'].sum()):g} points) in "
+                       f"{len(waiting)} submission(s).</b>" if len(waiting) else "No written answer waits for a grader.")
     page = out_dir / "report.html"
     page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cohort report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse;font-size:0.9em}}

@@ -27,7 +27,6 @@ install files), the homes are private (0700) and the course's ``solutions/`` is 
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -42,6 +41,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlroles.course import REPO_ROOT
+from mlroles.lab import port_is_free
 
 HUB_FOLDER = REPO_ROOT / "hub"
 DEFAULT_ROSTER = HUB_FOLDER / "roster.csv"
@@ -78,17 +78,13 @@ class Account:
 
 def read_roster(path: Path) -> list[Account]:
     """The accounts in ``path`` (CSV: username, role, name). Every problem is reported with its line; none is skipped."""
+    from mlroles.roster import RosterError, numbered_rows
+
     path = Path(path)
-    if not path.is_file():
-        raise HubError(f"The roster {path} does not exist: copy hub/roster.csv and put your accounts in it.")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HubError(f"The roster {path} cannot be read ({exc}): save it as UTF-8 CSV.") from None
-    rows = [row for row in csv.reader(text.splitlines())]
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
-    if not numbered:
-        raise HubError(f"The roster {path} is empty: its first line is username,role,name, then one line per account.")
+        numbered = numbered_rows(path, "its first line is username,role,name, then one line per account")
+    except RosterError as exc:
+        raise HubError(f"{exc} (hub/roster.csv is an example).") from None
     header_line, header = numbered[0]
     if [cell.strip().lower() for cell in header] != list(ROSTER_COLUMNS):
         raise HubError(f"{path}, line {header_line}: the first line must be the header username,role,name "
@@ -165,15 +161,6 @@ class HubSettings:
     @classmethod
     def read(cls, state: Path) -> "HubSettings":
         return cls(**json.loads((Path(state) / "hub.json").read_text(encoding="utf-8")))
-
-
-def port_is_free(port: int, ip: str = "127.0.0.1") -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind((ip, port))
-        except OSError:
-            return False
-    return True
 
 
 def free_port() -> int:

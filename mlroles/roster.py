@@ -45,8 +45,9 @@ def _key(header: str) -> str:
     return re.sub(r"[\s_\-]+", "", header.strip().lower())
 
 
-def read(path: Path) -> list[Student]:
-    """The students in ``path``; raises RosterError naming every problem (file, line, what to fix)."""
+def numbered_rows(path: Path, layout: str) -> list[tuple[int, list[str]]]:
+    """The non-blank lines of the CSV file ``path``, each with its line number (a byte-order mark is dropped).
+    RosterError when it is missing, unreadable or empty; ``layout`` says what an empty file should hold."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -54,11 +55,17 @@ def read(path: Path) -> list[Student]:
         raise RosterError(f"{path} does not exist.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RosterError(f"{path} cannot be read ({exc}): save it as a UTF-8 CSV file.") from None
-    rows = list(csv.reader(text.splitlines()))
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    numbered = [(n, row) for n, row in enumerate(csv.reader(text.splitlines()), start=1)
+                if any(cell.strip() for cell in row)]
     if not numbered:
-        raise RosterError(f"{path} is empty: its first line names the columns (id,first_name,last_name,email), "
-                          "then one line per student.")
+        raise RosterError(f"{path} is empty: {layout}.")
+    return numbered
+
+
+def read(path: Path) -> list[Student]:
+    """The students in ``path``; raises RosterError naming every problem (file, line, what to fix)."""
+    numbered = numbered_rows(path, "its first line names the columns (id,first_name,last_name,email), "
+                                   "then one line per student")
     header_line, header = numbered[0]
     where = {}
     for index, name in enumerate(header):

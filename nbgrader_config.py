@@ -16,6 +16,15 @@ c.CourseDirectory.course_id = "mlroles"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
+# The gradebook's database and the late policy come from cohort.toml, the one file an instructor edits
+# (mlroles.settings): SQLite in gradebook.db by default, PostgreSQL when several graders share it.
+from mlroles import settings as _settings  # noqa: E402
+
+try:
+    _settings.apply(c, c.CourseDirectory.root)
+except _settings.SettingsError as _exc:
+    raise SystemExit(str(_exc)) from None
+
 # nbgrader's exchange (release, fetch, submit, collect). A folder inside the course by default,
 # so the formgrader works out of the box; on JupyterHub point it at the shared exchange.
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(c.CourseDirectory.root, ".exchange"))

@@ -43,7 +43,9 @@ def load_config(course: Path, timeout: int | None = None, sandbox: bool = True):
     config_dir = course if (course / "nbgrader_config.py").exists() else REPO_ROOT
     config = PyFileConfigLoader("nbgrader_config.py", path=str(config_dir)).load_config()
     config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    from mlroles import settings
+
+    settings.apply(config, course)   # the gradebook's URL and the late policy: cohort.toml
     if timeout is not None:
         config.Execute.timeout = timeout
     if not sandbox:
@@ -51,6 +53,13 @@ def load_config(course: Path, timeout: int | None = None, sandbox: bool = True):
     if "root" not in config.Exchange:
         config.Exchange.root = str(course / ".exchange")
     return config
+
+
+def db_url(course: Path) -> str:
+    """The gradebook of ``course``: cohort.toml's [gradebook] url, or SQLite in gradebook.db."""
+    from mlroles import settings
+
+    return settings.load(course).db_url
 
 
 def make_api(course: Path, timeout: int | None = None, sandbox: bool = True):
@@ -216,7 +225,7 @@ def _read_scores(course: Path, outcomes: list[Outcome]) -> None:
 
     from mlroles.cohort_report import waiting_grades
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url(course)) as gb:
         for o in outcomes:
             try:
                 submission = gb.find_submission(o.assignment, o.student)
@@ -290,10 +299,10 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
         return []
     jobs = jobs or os.cpu_count() or 1
     # Make sure the gradebook knows every assignment and student before workers share it.
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url(course)) as gb:
         known = {a.name for a in gb.assignments}
     register_assignments(course, [a for a in assignments if a not in known])
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url(course)) as gb:
         for student in sorted({s for s, _ in todo}):
             gb.update_or_create_student(student)
     print(f"Grading {len(todo)} submission(s) of {len({s for s, _ in todo})} student(s), {jobs} at a time"
@@ -541,6 +550,7 @@ def report(course: Path, out_dir: Path | None = None, out=None) -> Path:
 def import_roster(course: Path, path: Path, out=None) -> int:
     """``roster import``: every student of ``path`` into the course's gradebook, or nothing and every problem."""
     from mlroles import roster
+    from mlroles.settings import shown_url
 
     out = out or print
     try:
@@ -549,12 +559,23 @@ def import_roster(course: Path, path: Path, out=None) -> int:
         out(str(exc))
         return 2
     added, updated = roster.import_into(load_config(course).CourseDirectory.db_url, students)
-    out(f"Roster: {added} student(s) added, {updated} updated in {course / 'gradebook.db'} from {path}.")
+    out(f"Roster: {added} student(s) added, {updated} updated in the gradebook "
+        f"({shown_url(db_url(course))}) from {path}.")
     out("Next: release the exercises (python -m mlroles.cohort release) and let the cohort fetch them.")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    from mlroles.settings import SettingsError
+
+    try:
+        return _main(argv)
+    except SettingsError as exc:   # a mistake in cohort.toml: where, and what to write instead
+        print(exc)
+        return 2
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mlroles.cohort",
         description="Grade a cohort with nbgrader: release, autograde in parallel, feedback, report.",

@@ -22,6 +22,12 @@ import pandas as pd
 WEAK = 0.2
 
 
+def db_url(course: Path) -> str:
+    from mlroles import settings
+
+    return settings.load(course).db_url
+
+
 def discrimination(correct: pd.Series, totals: pd.Series) -> float:
     """Share right among the top 27% by total minus the bottom 27% (NaN with fewer than 4 students)."""
     frame = pd.DataFrame({"correct": correct.astype(float), "total": totals}).dropna()
@@ -42,7 +48,7 @@ def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     from nbgrader.api import Gradebook
 
     subs, cells = [], []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url(course)) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 subs.append({"student": submission.student.id, "assignment": assignment.name,
@@ -78,7 +84,7 @@ def rostered_students(course: Path) -> list[str]:
     """Every student in the gradebook (from ``roster import`` or from grading), whether or not they submitted."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url(course)) as gb:
         return sorted(s.id for s in gb.students)
 
 

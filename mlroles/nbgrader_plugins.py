@@ -7,7 +7,8 @@ import json
 
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, NbGraderPreprocessor, OverwriteCells
-from traitlets import Bool, Unicode
+from nbgrader.plugins import BasePlugin
+from traitlets import Bool, Enum, Float, Unicode
 
 
 class BoardAnswerStubs(ClearSolutions):
@@ -412,3 +413,20 @@ class RobustOverwriteCells(OverwriteCells):
             if meta is not None and meta.get("grade_id") not in known:
                 del cell.metadata["nbgrader"]
         return super().preprocess(nb, resources)
+
+
+class CourseLatePenalty(BasePlugin):
+    """The late policy of cohort.toml (mlroles.settings), applied by nbgrader's AssignLatePenalties at autograde:
+    points off per submission, from how late nbgrader's timestamp says it came."""
+
+    policy = Enum(["none", "fixed", "per_hour", "per_day"], default_value="none").tag(config=True)
+    points = Float(0.0).tag(config=True)
+    cap = Float(0.0).tag(config=True)
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        from mlroles.settings import LatePolicy
+
+        penalty = LatePolicy(self.policy, self.points, self.cap).penalty(float(score or 0), total_seconds_late)
+        self.log.info("Late policy %s: %s is %.0f s late, %g point(s) off", self.policy, student_id,
+                      total_seconds_late, penalty)
+        return penalty

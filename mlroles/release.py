@@ -34,6 +34,9 @@ def make_api(root: Path = REPO_ROOT):
     put_environment_on_path()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
     config.CourseDirectory.root = str(root)
+    from mlroles import settings
+
+    settings.apply(config, root)
     return NbGraderAPI(config=config)
 
 

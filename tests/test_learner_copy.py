@@ -21,7 +21,7 @@ def test_the_copy_holds_the_course_and_none_of_the_instructor_side(copy, repo):
     lessons = sorted(p.name for p in (repo / "course").glob("*.ipynb"))
     assert sorted(p.name for p in (copy / "course").glob("*.ipynb")) == lessons
     names = {p.name for p in copy.rglob("*")}
-    for never in ("solutions", "graded_keys.csv", "tests", "benchmarks", "hub", "nbgrader_config.py", "gradebook.db"):
+    for never in ("solutions", "graded_keys.csv", "tests", "benchmarks", "hub", "nbgrader_config.py", "cohort.toml", "gradebook.db"):
         assert never not in names, never
     assert not [p for p in copy.rglob("*.choices.json")]
     readme = (copy / "README.md").read_text()

@@ -10,19 +10,26 @@ PYTEST_ARGS ?=
 # nbgrader calls tools such as alembic by name: the environment's bin comes first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab check-work instructor hub learner-copy test release grade feedback report grade-demo bench bench-hub clean-venv help
+.PHONY: lab check-work instructor hub learner-copy test release grade feedback report export roster grade-demo bench bench-hub clean-venv help
+
+# The cohort commands work on this repository's course root, or on another one: COURSE=cohort-demo, for example.
+COURSE ?=
+COURSE_ARG := $(if $(COURSE),--course $(COURSE),)
 
 help:
 	@echo "make lab      open the course in JupyterLab, in your own copy my-work/ (creates .venv on first use)"
 	@echo "make check-work  grade your exercises in my-work/ as a cohort is graded, item by item"
-	@echo "make instructor  JupyterLab on the course root with nbgrader's instructor tools (formgrader)"
+	@echo "make instructor  JupyterLab on the course root with nbgrader's instructor tools (formgrader); COURSE=dir for another"
 	@echo "make hub      a JupyterHub for one cohort on 127.0.0.1:8000 (accounts: hub/roster.csv; HUB_ARGS='--system-users' as root)"
 	@echo "make learner-copy DEST=dir  what a cohort receives: the course without solutions/ or any key"
 	@echo "make test     run the whole test suite"
-	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
+	@echo "Cohort commands (COURSE=dir: another course root, e.g. cohort-demo; settings in its cohort.toml):"
+	@echo "make roster FILE=students.csv  the cohort's students into the gradebook"
+	@echo "make release  regenerate exercises/ from solutions/ with nbgrader (and release to the exchange with COURSE=)"
 	@echo "make grade    autograde every submission in submitted/ (JOBS=n to set parallel jobs)"
 	@echo "make feedback feedback pages for graded submissions, scanned for leaked keys"
 	@echo "make report   grades.csv and the item analysis in reports/"
+	@echo "make export FORMAT=canvas|csv  weighted grades for an LMS, in reports/"
 	@echo "make grade-demo  build, grade and report a synthetic cohort in cohort-demo/"
 	@echo "make bench-hub  load on one machine: 20 learners log in, start servers and run lesson 1 (about 5 min)"
 	@echo "make bench    benchmark into benchmarks/RESULTS.md (about 70 min on 2 cores; BENCH_ARGS='--quick --cohort-students 20': ~25 min)"
@@ -30,20 +37,21 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,hub]"
+	$(BIN)/python -m pip install --quiet -e ".[test,hub,postgres]"
 	@touch $(STAMP)
 
 # Both go through mlroles.lab, as the browser tests do. LAB_ARGS='--port 9000 --no-browser', for example.
 LAB_ARGS ?=
 lab: $(STAMP)
-	@$(BIN)/python -m mlroles.lab $(LAB_ARGS)
+	@$(BIN)/python -m mlroles.lab $(if $(COURSE),--instructor --root $(COURSE)) $(LAB_ARGS)
 
 # A self-paced learner's verdict: every exercise in my-work/ graded as a cohort is, item by item.
 check-work: $(STAMP)
 	@$(BIN)/python -m mlroles.selfgrade $(CHECK_ARGS)
 
+# COURSE=cohort-demo opens that course root's formgrader (make lab COURSE=... does the same)
 instructor: $(STAMP)
-	@$(BIN)/python -m mlroles.lab --instructor $(LAB_ARGS)
+	@$(BIN)/python -m mlroles.lab --instructor $(if $(COURSE),--root $(COURSE)) $(LAB_ARGS)
 
 # The hub's proxy (configurable-http-proxy) comes from npm, pinned in hub/package-lock.json; never installed globally.
 NODE_STAMP := hub/node_modules/.installed
@@ -67,23 +75,33 @@ TEST_JOBS ?= auto
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
+# Without COURSE: the maintainer's release of this repository's exercises/. With COURSE: that course's
+# release, and to its exchange.
 release: $(STAMP)
-	$(BIN)/python -m mlroles.release
+	$(if $(COURSE),$(BIN)/python -m mlroles.cohort $(COURSE_ARG) release,$(BIN)/python -m mlroles.release)
+
+roster: $(STAMP)
+	@test -n "$(FILE)" || { echo "Say which file: make roster FILE=students.csv"; exit 2; }
+	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) roster import "$(FILE)"
 
 JOBS ?= 0
 GRADE_ARGS ?=
 grade: $(STAMP)
-	$(BIN)/python -m mlroles.cohort grade --jobs $(JOBS) $(GRADE_ARGS)
+	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) grade --jobs $(JOBS) $(GRADE_ARGS)
 
 FEEDBACK_ARGS ?=
 feedback: $(STAMP)
-	$(BIN)/python -m mlroles.cohort feedback $(FEEDBACK_ARGS)
+	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) feedback $(FEEDBACK_ARGS)
 
 report: $(STAMP)
-	$(BIN)/python -m mlroles.cohort report
+	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) report
+
+FORMAT ?= canvas
+export: $(STAMP)
+	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) export --format $(FORMAT)
 
 grade-demo: $(STAMP)
-	$(BIN)/python -m mlroles.cohort demo --jobs $(JOBS)
+	$(BIN)/python -m mlroles.cohort demo --jobs $(JOBS) $(if $(COURSE),--dir $(COURSE))
 
 BENCH_ARGS ?=
 bench: $(STAMP)

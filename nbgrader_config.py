@@ -40,6 +40,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # mlroles.nbgrader_plugins.BoardAnswerStubs): no `raise NotImplementedError()` for a learner who only clicks.
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
+    # the due date and late policy of cohort.toml under the title (none in a self-paced course)
+    "mlroles.nbgrader_plugins.ShowDueDate",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "mlroles.nbgrader_plugins.BoardAnswerStubs",

@@ -5,9 +5,11 @@
     python -m mlroles.cohort grade --jobs 2       autograde every submission in submitted/
     python -m mlroles.cohort feedback             feedback pages, checked for leaked keys
     python -m mlroles.cohort report               grades.csv, item analysis (CSV, PNG, HTML)
+    python -m mlroles.cohort export --format canvas   weighted grades in Canvas's import layout (or csv)
     python -m mlroles.cohort demo                 all of the above on a synthetic cohort
 
-Submissions are where nbgrader expects them: submitted/<student>/<assignment>/<notebook>.ipynb
+The instructor's decisions (due dates, late policy, weights, feedback level, the gradebook's database) are
+in the course root's cohort.toml (mlroles.settings). Submissions are where nbgrader expects them: submitted/<student>/<assignment>/<notebook>.ipynb
 (nbgrader's collect puts them there, or copy them by hand). Every run prints a line per
 student and assignment with its score and a status; a broken submission (invalid or old
 notebook, missing notebook, a kernel that dies, a cell that times out) is reported with its
@@ -30,6 +32,15 @@ from mlroles.course import REPO_ROOT
 STATUS_FILE = "cohort_status.json"   # written into autograded/ (a run folder)
 
 
+def step(course: Path, target: str, extra: str = "") -> str:
+    """How to run the cohort step ``target`` (a make target) on ``course``, as the next line to type."""
+    course = Path(course).resolve()
+    where = ""
+    if course != REPO_ROOT:
+        where = f" COURSE={course.relative_to(REPO_ROOT) if REPO_ROOT in course.parents else course}"
+    return f"make {target}{where}{extra}"
+
+
 # --- configuration ---------------------------------------------------------------------
 
 def load_config(course: Path, timeout: int | None = None, sandbox: bool = True):
@@ -50,6 +61,8 @@ def load_config(course: Path, timeout: int | None = None, sandbox: bool = True):
         config.Execute.timeout = timeout
     if not sandbox:
         config.SandboxedKernelManager.sandbox = False
+    # a grading kernel's own log (over TCP without the sandbox: a warning per kernel) would bury the progress lines
+    config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
     if "root" not in config.Exchange:
         config.Exchange.root = str(course / ".exchange")
     return config
@@ -167,11 +180,24 @@ class Outcome:
     notes: list = field(default_factory=list)
     sandboxed: bool = True
     pending_points: float = 0.0   # written answers that wait for a grader
+    attempts: int = 1             # autogrades run: more than 1 when SQLite's "database is locked" forced a retry
 
 
 # --- one autograde, in a worker process ---------------------------------------------------
 
 _API = None
+
+
+def quiet_warnings() -> None:
+    """Grading runs print progress lines, not library warnings: SQLAlchemy's about nbgrader's gradebook sessions
+    and nbformat's about cell ids nbgrader re-inserts without one (both harmless, and one per submission)."""
+    import warnings
+
+    from nbformat.warnings import MissingIDFieldWarning
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
 
 
 MEMORY_PER_JOB_GB = 6
@@ -186,6 +212,7 @@ def _worker_init(course: str, timeout: int | None, memory_gb: float = MEMORY_PER
     import resource
 
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    quiet_warnings()
     if memory_gb:
         limit = int(memory_gb * 1024 ** 3)
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -204,6 +231,7 @@ def grade_one(course: str, student: str, assignment: str) -> Outcome:
     problems = precheck(course_path, student, assignment)
     try:
         for attempt in range(3):
+            outcome.attempts = attempt + 1
             result = _API.autograde(assignment, student, force=True, create=True)
             if result["success"] or "database is locked" not in (result["error"] + result["log"]):
                 break
@@ -253,6 +281,89 @@ def register_assignments(course: Path, assignments: list[str]) -> None:
                 raise SystemExit(f"Could not register {assignment} in the gradebook: {result['error']}")
 
 
+def sync_due_dates(course: Path, assignments: list[str]) -> None:
+    """Each assignment's due date in the gradebook, from cohort.toml (the one place it is set): nbgrader
+    measures lateness against it, from the timestamp its collect step writes."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from mlroles import settings
+
+    config = settings.load(course)
+    settings.check_assignments(config, source_assignments(course))
+    with Gradebook(config.db_url) as gb:
+        for name in assignments:
+            due = config.assignment(name).due
+            try:
+                gb.find_assignment(name)
+            except MissingEntry:
+                continue
+            gb.update_or_create_assignment(name, duedate=due.replace(tzinfo=None) if due else None)
+
+
+CHANGES_FILE = "score_changes.csv"   # written into autograded/ by a grade run that changed earlier scores
+
+
+def score_snapshot(course: Path, todo: list[tuple[str, str]]) -> dict[tuple, float]:
+    """Every grade cell's score (manual where a grader set one) of the submissions in ``todo`` already graded."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores = {}
+    with Gradebook(db_url(course)) as gb:
+        for student, assignment in todo:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            for nb in submission.notebooks:
+                for g in nb.grades:
+                    scores[(student, assignment, g.name)] = float(g.score)
+    return scores
+
+
+def score_changes(before: dict, after: dict) -> list[dict]:
+    """Rows for every grade cell whose score a regrade changed: who, which cell, old, new, by how much."""
+    return [{"student": s, "assignment": a, "grade_id": g, "before": old, "after": after[(s, a, g)],
+             "change": round(after[(s, a, g)] - old, 4)}
+            for (s, a, g), old in sorted(before.items()) if (s, a, g) in after and after[(s, a, g)] != old]
+
+
+def _report_changes(course: Path, changes: list[dict], regraded: int, out) -> None:
+    import csv
+
+    path = course / "autograded" / CHANGES_FILE
+    if not regraded:
+        return
+    if not changes:
+        print(f"Regrade: {regraded} submission(s) graded before; no score changed. Manual scores and comments "
+              "are kept.", file=out)
+        path.unlink(missing_ok=True)
+        return
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(changes[0]))
+        writer.writeheader()
+        writer.writerows(changes)
+    subs = {(c["student"], c["assignment"]) for c in changes}
+    print(f"Regrade: {len(changes)} score(s) changed in {len(subs)} of {regraded} submission(s) graded before "
+          f"(manual scores and comments are kept); listed in {path}:", file=out)
+    for c in changes[:15]:
+        print(f"  {c['student']} / {c['assignment']} / {c['grade_id']}: {c['before']:g} -> {c['after']:g} "
+              f"({c['change']:+g})", file=out)
+    if len(changes) > 15:
+        print(f"  ... and {len(changes) - 15} more in {path.name}", file=out)
+
+
+def _print_due_dates(course: Path, assignments: list[str], out) -> None:
+    from mlroles import settings
+
+    config = settings.load(course)
+    dated = [a for a in assignments if config.assignment(a).due]
+    for name in dated:
+        print(f"due {config.assignment(name).due_text()}: {name} (the release says so; {config.late.describe()})",
+              file=out)
+    if not dated:
+        print(f"No due dates set (self-paced): set them per assignment in {config.path}.", file=out)
+
+
 def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
     from mlroles.cohort_report import pending_text
     from mlroles.sandbox import UNSANDBOXED
@@ -262,7 +373,8 @@ def _progress(done: int, total: int, outcome: Outcome, width: int = 24) -> str:
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} {outcome.student:<14.14} "
             f"{outcome.assignment:<22} {score} {outcome.seconds:5.1f}s  {outcome.status}"
             f"{'' if outcome.sandboxed else ' (' + UNSANDBOXED + ')'}"
-            f"{'; ' + pending_text(outcome.pending_points) if outcome.pending_points else ''}")
+            f"{'; ' + pending_text(outcome.pending_points) if outcome.pending_points else ''}"
+            f"{f' (autograded {outcome.attempts} times: the SQLite gradebook was locked)' if outcome.attempts > 1 else ''}")
 
 
 def _keys_problem(course: Path) -> str | None:
@@ -288,6 +400,7 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
 
     if sandbox and unavailable_reason():
         raise SystemExit(unavailable_reason())
+    quiet_warnings()
     keys_problem = _keys_problem(course)
     if keys_problem:
         raise SystemExit(keys_problem)
@@ -302,6 +415,8 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
     with Gradebook(db_url(course)) as gb:
         known = {a.name for a in gb.assignments}
     register_assignments(course, [a for a in assignments if a not in known])
+    sync_due_dates(course, assignments)
+    before = score_snapshot(course, todo)
     with Gradebook(db_url(course)) as gb:
         for student in sorted({s for s, _ in todo}):
             gb.update_or_create_student(student)
@@ -321,8 +436,12 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
     elapsed = time.perf_counter() - started
     outcomes.sort(key=lambda o: (o.student, o.assignment))
     failed = [o for o in outcomes if o.status != "ok"]
-    print(f"Done: {len(outcomes)} graded in {elapsed:.1f}s ({len(outcomes) / elapsed:.2f} notebooks/s); "
-          f"{len(failed)} with problems.{'' if sandbox else ' All ' + UNSANDBOXED + '.'}", file=out)
+    unscored = [o for o in outcomes if o.score is None]
+    print(f"Done: {len(outcomes)} submission(s) in {elapsed:.1f}s ({len(outcomes) / elapsed:.2f} notebooks/s): "
+          f"{len(outcomes) - len(unscored)} graded into the gradebook, {len(failed)} with problems"
+          + (f" ({len(unscored)} of them with nothing nbgrader could grade, so no gradebook entry: they count "
+             "0, and the report lists them)" if unscored else "")
+          + f".{'' if sandbox else ' All ' + UNSANDBOXED + '.'}", file=out)
     for o in failed:
         print(f"  {o.student} / {o.assignment}: {o.status}", file=out)
     waiting = [o for o in outcomes if o.pending_points]
@@ -331,6 +450,11 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
         print(f"Written answers pending ({points:g} points) in {len(waiting)} submission(s): the scores above "
               "count them 0 until a grader scores them (Formgrader -> Manual Grading).", file=out)
     _save_status(course, outcomes)
+    _report_changes(course, score_changes(before, score_snapshot(course, todo)),
+                    len({(s, a) for s, a, _ in before}), out)
+    print(f"Next: grade the written answers in the Formgrader ({step(course, 'instructor')}, then Manual Grading), "
+          f"then {step(course, 'feedback')}." if waiting else f"Next: {step(course, 'feedback')}, then "
+          f"{step(course, 'report')}.", file=out)
     return outcomes
 
 
@@ -372,6 +496,9 @@ def release(course: Path, out=None, assignments: list[str] | None = None, force:
     errors = generate(assignments, course)
     for error in errors:
         print(f"FAILED {error}", file=out)
+    if not errors:
+        sync_due_dates(course, assignments)
+        _print_due_dates(course, assignments, out)
     config = load_config(course)
     if force:
         config.ExchangeReleaseAssignment.force = True
@@ -390,8 +517,8 @@ def release(course: Path, out=None, assignments: list[str] | None = None, force:
                 print(f"FAILED to release {assignment} to the exchange ({exchange}): {_exchange_reason(result)}",
                       file=out)
     if not errors and not failed:
-        print("Next: learners fetch the exercises (Assignments tab), or hand them exercises/; "
-              "collect with nbgrader collect <assignment>, then python -m mlroles.cohort grade.", file=out)
+        print("Next: learners fetch the exercises (Assignments tab), or hand them exercises/; collect with "
+              f"nbgrader collect <assignment> (or the Formgrader), then {step(course, 'grade')}.", file=out)
     return 1 if errors or failed else 0
 
 
@@ -418,18 +545,43 @@ def pending_written(course: Path, graded: list[tuple[str, str]]) -> tuple[int, f
     return answers, points, subs
 
 
+def feedback_levels(course: Path, assignments: list[str], now=None) -> tuple[dict[str, str], list[str]]:
+    """Each assignment's feedback level from cohort.toml, and the reasons it cannot be used yet: "items" shows
+    the key's reasons, so only once the due date has passed."""
+    from mlroles import settings
+
+    config = settings.load(course)
+    levels, problems = {}, []
+    for name in assignments:
+        entry = config.assignment(name)
+        levels[name] = entry.feedback
+        if entry.feedback == "items" and not entry.past_due(now):
+            when = f"its due date, {entry.due_text()}, has not passed" if entry.due else "it has no due date"
+            problems.append(f"{name}: feedback = \"items\" in {config.path}, but {when}; the items would show the key "
+                            "to learners who may still hand in. Set a due date in the past, or feedback = \"score\".")
+    return levels, problems
+
+
 def feedback(course: Path, out=None, allow_pending: bool = False) -> int:
     """Feedback HTML for every graded submission, then a scan of every page for leaked keys.
 
-    Refuses while written answers wait for a grader (their pages would show 0 points for them), unless
-    ``allow_pending``; says how many either way."""
+    Each assignment's page shows what cohort.toml's feedback level says: "score" (each cell's score and what to
+    fix) or "items" (every graded item with the key's reason; refused before the due date). Refuses while written
+    answers wait for a grader (their pages would show 0 points for them), unless ``allow_pending``; says how many
+    either way."""
     out = out or sys.stdout
-    api = make_api(course)
+    quiet_warnings()
     graded = [(s, a) for s, a in submissions(course, source_assignments(course))
               if (course / "autograded" / s / a).is_dir()]
     if not graded:
         print(f"No graded submissions in {course / 'autograded'}: nothing to write. Put submissions in "
               f"{course / 'submitted'}/<student>/<assignment>/ (nbgrader collect does) and run grade first.", file=out)
+        return 1
+    levels, problems = feedback_levels(course, sorted({a for _, a in graded}))
+    if problems:
+        for problem in problems:
+            print(problem, file=out)
+        print("Feedback not written.", file=out)
         return 1
     answers, points, subs = pending_written(course, graded)
     if answers:
@@ -438,13 +590,24 @@ def feedback(course: Path, out=None, allow_pending: bool = False) -> int:
         if not allow_pending:
             print("Feedback not written. Grade them first, or write the pages anyway with --allow-pending.", file=out)
             return 1
+    apis = {}
+    for level in sorted(set(levels.values())):
+        config = load_config(course)
+        config.DropScoringDetails.level = level
+        from nbgrader.apps import NbGraderAPI
+
+        apis[level] = NbGraderAPI(config=config)
     failures = 0
     for student, assignment in graded:
-        result = api.generate_feedback(assignment, student, force=True)
+        result = apis[levels[assignment]].generate_feedback(assignment, student, force=True)
         ok = result["success"]
         failures += not ok
-        print(f"{'feedback' if ok else 'FAILED  '} {student:<14} {assignment}", file=out)
-    # A submission nbgrader could not grade still gets a page that says why and what to do.
+        print(f"{'feedback' if ok else 'FAILED  '} {student:<14} {assignment}"
+              f"{' (every item, with the key)' if levels[assignment] == 'items' else ''}", file=out)
+    from mlroles import problem_pages
+
+    # A submission nbgrader could not grade gets a page that says what happened and what to do, in place of
+    # nbgrader's (which, for a notebook it could not read, shows a page of errors).
     status = load_status(course)
     for student, assignment in submissions(course, source_assignments(course)):
         outcome = status.get(f"{student}/{assignment}", {})
@@ -452,33 +615,22 @@ def feedback(course: Path, out=None, allow_pending: bool = False) -> int:
             continue
         for name in source_notebooks(course, assignment):
             page = course / "feedback" / student / assignment / f"{name}.html"
-            if not page.exists():
-                write_problem_page(page, student, assignment, outcome["status"])
-                print(f"feedback {student:<14} {assignment} (could not be graded: {outcome['status']})", file=out)
-    leaks = scan_feedback(course)
+            kind = problem_pages.write(page, student, assignment, name, outcome["status"])
+            print(f"feedback {student:<14} {assignment} (page for '{kind.name}': {outcome['status']})", file=out)
+    items_level = {a for a, level in levels.items() if level == "items"}
+    leaks = scan_feedback(course, items_level=items_level)
     pages = len(list((course / "feedback").rglob("*.html")))
     if leaks:
         print(f"LEAK CHECK FAILED: {len(leaks)} finding(s) in {pages} page(s):", file=out)
         for leak in leaks[:20]:
             print(f"  {leak}", file=out)
         return 1
-    print(f"Leak check: {pages} feedback page(s), no graded key, hidden test or rubric found.", file=out)
+    shown = (f" (the key's reasons shown, as set, for {', '.join(sorted(items_level))} only)" if items_level else "")
+    print(f"Leak check: {pages} feedback page(s), no graded key, hidden test or rubric found{shown}.", file=out)
+    if not failures:
+        print("Next: release the pages to learners (Formgrader -> Manage Assignments -> Release feedback, or "
+              f"nbgrader release_feedback <assignment>), then {step(course, 'report')}.", file=out)
     return 1 if failures else 0
-
-
-def write_problem_page(page: Path, student: str, assignment: str, reason: str) -> None:
-    """A feedback page for a submission that could not be graded: what happened, and what to do."""
-    import html
-
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(assignment)}</title></head>
-<body style="font-family:sans-serif;max-width:50em;margin:2em">
-<h1>{html.escape(assignment)}: your submission could not be graded</h1>
-<p><b>What happened:</b> {html.escape(reason)}.</p>
-<p><b>What to do:</b> open your notebook in JupyterLab, choose <i>Kernel → Restart Kernel and Run All Cells</i>,
-and check that it runs to the end without errors; then press <i>Validate</i> and submit it again, or ask
-your instructor to grade it by hand.</p>
-<p style="color:#666">Student: {html.escape(student)}</p></body></html>""", encoding="utf-8")
 
 
 def hidden_lines(course: Path) -> set[str]:
@@ -505,30 +657,40 @@ def hidden_lines(course: Path) -> set[str]:
     return lines - public
 
 
-def scan_feedback(course: Path, keys_file: Path | None = None) -> list[str]:
-    """Every feedback page, read as a learner sees it, against every graded key and hidden line."""
+def scan_feedback(course: Path, keys_file: Path | None = None, items_level: set[str] = frozenset()) -> list[str]:
+    """Every feedback page, read as a learner sees it, against every graded key and hidden line.
+
+    ``items_level``: assignments whose feedback shows every item with the key's reason (cohort.toml, past the due
+    date): on their own pages the reasons of their own items are expected; anything else is still a finding."""
     import html
     import re
 
+    from mlroles import manifest
     from mlroles.answer_keys import load_graded_keys
 
     keys_file = keys_file or course / "solutions" / "graded_keys.csv"
     keys = load_graded_keys(keys_file) if keys_file.exists() else {}
     secret_lines = hidden_lines(course)
+    shown = {}
+    for assignment in items_level:
+        try:
+            shown[assignment] = {p.dataset for p in manifest.load(assignment).autograded if p.dataset}
+        except KeyError:
+            shown[assignment] = set()
     findings = []
     for page in sorted((course / "feedback").rglob("*.html")):
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
         rel = page.relative_to(course)
+        allowed = shown.get(rel.parts[2] if len(rel.parts) > 3 else "", set())
         for line in secret_lines:
             if line in text:
                 findings.append(f"{rel}: shows hidden line {line[:60]!r}")
-        for table in keys.values():
-            for column in table.columns:
-                if column != "rationale":
-                    continue
-                for item, value in table[column].items():
-                    if value and value[:50] in text:
-                        findings.append(f"{rel}: shows the rationale of graded item {item}")
+        for dataset, table in keys.items():
+            if "rationale" not in table.columns or dataset in allowed:
+                continue
+            for item, value in table["rationale"].items():
+                if value and value[:50] in text:
+                    findings.append(f"{rel}: shows the rationale of graded item {item}")
     return findings
 
 
@@ -542,6 +704,8 @@ def report(course: Path, out_dir: Path | None = None, out=None) -> Path:
     out_dir = out_dir or course / "reports"
     page = cohort_report.write(course, out_dir, load_status(course))
     print(f"Report written: {page} (grades.csv, item_analysis.csv and charts beside it).", file=out)
+    print(f"Next: open it in a browser; grades out to an LMS with {step(course, 'export', ' FORMAT=canvas')} "
+          "(or FORMAT=csv).", file=out)
     return page
 
 
@@ -561,7 +725,7 @@ def import_roster(course: Path, path: Path, out=None) -> int:
     added, updated = roster.import_into(load_config(course).CourseDirectory.db_url, students)
     out(f"Roster: {added} student(s) added, {updated} updated in the gradebook "
         f"({shown_url(db_url(course))}) from {path}.")
-    out("Next: release the exercises (python -m mlroles.cohort release) and let the cohort fetch them.")
+    out(f"Next: release the exercises ({step(course, 'release')}) and let the cohort fetch them.")
     return 0
 
 
@@ -603,6 +767,9 @@ def _main(argv: list[str] | None = None) -> int:
                     help="write the pages although written answers still wait for a grader (they show 0 points)")
     r = sub.add_parser("report", help="grades.csv and an item analysis (CSV, PNG charts, HTML page)")
     r.add_argument("--out", type=Path, default=None, help="folder for the report (default: <course>/reports)")
+    ex = sub.add_parser("export", help="weighted grades for an LMS: Canvas's grade import layout, or a plain CSV")
+    ex.add_argument("--format", choices=["canvas", "csv"], default="canvas")
+    ex.add_argument("--out", type=Path, default=None, help="the file to write (default: in <course>/reports/)")
     d = sub.add_parser("demo", help="build a synthetic cohort, grade it and write its report")
     d.add_argument("--dir", type=Path, default=REPO_ROOT / "cohort-demo", help="where to build it (default: cohort-demo/)")
     d.add_argument("--students", type=int, default=30)
@@ -631,6 +798,10 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         report(course, args.out)
         return 0
+    if args.command == "export":
+        from mlroles import export
+
+        return export.write(course, args.format, args.out)
     if args.command == "demo":
         from mlroles import cohort_demo
 

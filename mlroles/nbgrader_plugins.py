@@ -43,6 +43,36 @@ class BoardAnswerStubs(ClearSolutions):
             self.code_stub = usual
 
 
+def due_note(root, assignment: str) -> str:
+    """The line a learner's release shows under its title: the due date and the late policy (empty: no due date)."""
+    from mlroles import settings
+
+    config = settings.load(root)
+    due = config.assignment(assignment).due
+    if not due:
+        return ""
+    return f"**Due {config.assignment(assignment).due_text()}.** {config.late.describe()}"
+
+
+class ShowDueDate(NbGraderPreprocessor):
+    """At release: the due date and late policy of cohort.toml, in a cell under the notebook's title. Nothing
+    when the assignment has no due date (a self-paced course)."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+        from nbgrader.coursedir import CourseDirectory
+
+        note = due_note(CourseDirectory(config=self.config).root, resources.get("nbgrader", {}).get("assignment", ""))
+        if note:
+            cell = new_markdown_cell(note)
+            cell.metadata["mlroles"] = {"due_date": True}
+            cell.pop("id", None)
+            nb.cells.insert(1 if nb.cells else 0, cell)
+        return nb, resources
+
+
 class RedactTestTracebacks(NbGraderPreprocessor):
     """Cut the traceback of every autograded test cell to one line.
 
@@ -117,7 +147,12 @@ class RedactGradingMaterial(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code" and self._secrets:
+            test_cell = utils.is_grade(cell) and not utils.is_solution(cell)
             for i, output in enumerate(cell.get("outputs", [])):
+                # the "items" feedback's list under a read-only test cell, written by DropScoringDetails, shows the
+                # key's reasons on purpose; a learner's cell can carry the same mark but is not a test cell
+                if test_cell and output.get("metadata", {}).get("mlroles", {}).get(ITEM_FEEDBACK):
+                    continue
                 if self._shows_secret(output):
                     cell.outputs[i] = {"output_type": "stream", "name": "stdout",
                                        "text": "[output removed from this feedback: it showed grading material]\n"}
@@ -257,18 +292,59 @@ class ScoreRecordings(NbGraderPreprocessor):
 
 
 class DropScoringDetails(NbGraderPreprocessor):
-    """Feedback shows the score and the learner-facing lines, not the per-item results (they would
-    tell, item by item, what the key says while late work may still come in)."""
+    """Feedback at the level cohort.toml sets per assignment (``python -m mlroles.cohort feedback`` picks it):
+
+    - ``score`` (while late work may still come in): the score and the learner-facing lines; the per-item
+      results are dropped, since they would tell, item by item, what the key says;
+    - ``items`` (after the due date): under each test cell, every graded item right or wrong, with the key's
+      reason and the lesson and source to read (mlroles.selfgrade.part_lines, from the scorer's results)."""
 
     enabled = Bool(True).tag(config=True)
+    level = Enum(["score", "items"], default_value="score").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        self._items = {}
+        if self.level == "items":
+            self._items = self._item_lines(nb, resources)
+        return super().preprocess(nb, resources)
+
+    def _item_lines(self, nb, resources) -> dict:
+        from nbgrader.coursedir import CourseDirectory
+
+        from mlroles import manifest
+        from mlroles.selfgrade import part_lines
+
+        try:
+            plan = manifest.load(resources.get("nbgrader", {}).get("assignment", ""))
+        except KeyError:
+            return {}
+        root = CourseDirectory(config=self.config).root
+        keys = GradingContext.get(root, plan.assignment, plan.notebook[:-6]).keys()
+        return {part.grade_id: part_lines(nb, part, keys, every_item=True) for part in plan.autograded}
 
     def preprocess_cell(self, cell, resources, cell_index):
         from mlroles.scoring import MIMETYPE, RESULTS_MIMETYPE
 
         if cell.cell_type == "code":
+            # the scorer's outputs go, and so does anything else wearing the items list's mark: only ours below has it
             cell.outputs = [o for o in cell.get("outputs", [])
-                            if RESULTS_MIMETYPE not in o.get("data", {}) and MIMETYPE not in o.get("data", {})]
+                            if RESULTS_MIMETYPE not in o.get("data", {}) and MIMETYPE not in o.get("data", {})
+                            and not o.get("metadata", {}).get("mlroles", {}).get(ITEM_FEEDBACK)]
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in self._items and utils.is_grade(cell) and not utils.is_solution(cell):
+                cell.outputs.append(nbformat_output("\n".join(self._items[grade_id][1:]) or "Nothing to fix here."))
         return cell, resources
+
+
+ITEM_FEEDBACK = "item_feedback"   # metadata of the output that lists the items (RedactGradingMaterial keeps it)
+
+
+def nbformat_output(text: str):
+    """The list of items under a test cell, marked so RedactGradingMaterial knows it is the course's own."""
+    from nbformat.v4 import new_output
+
+    return new_output("display_data", data={"text/plain": "Every graded item (the due date has passed):\n" + text},
+                      metadata={"mlroles": {ITEM_FEEDBACK: True}})
 
 
 AWAITING_GRADING = ("**Awaiting grading.** No grader has scored this answer yet: the 0 shown for it is not its "

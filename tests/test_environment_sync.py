@@ -9,10 +9,12 @@ CONDA_ONLY = {"python", "pip"}
 
 
 def requirement(spec: str) -> tuple[str, str]:
-    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*", spec)
+    """(name, version range); a pip extra such as ``psycopg[binary]`` is pip's alone (conda-forge's package
+    is built with it), so it is left out of the comparison."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)(\[[A-Za-z0-9_,\-]+\])?\s*(.*?)\s*", spec)
     assert match, f"cannot read requirement {spec!r}"
     name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
-    return name, match.group(2).replace(" ", "")
+    return name, match.group(3).replace(" ", "")
 
 
 def test_environment_yml_matches_pyproject(repo):
@@ -45,3 +47,4 @@ def test_environment_yml_installs_the_course_and_python_version_agrees(repo):
 def test_requirement_reader_rejects_garbage():
     name, spec = requirement("Jupyter_Lab >=4.6, <5")
     assert (name, spec) == ("jupyter-lab", ">=4.6,<5")
+    assert requirement("psycopg[binary]>=3.3.9") == ("psycopg", ">=3.3.9")

@@ -5,6 +5,18 @@ data scientist and ML engineer swapped, seeded guesses) and a few broken submiss
 kernel that dies, a cell that never ends, a notebook that is not valid JSON, an old notebook
 format, a missing notebook). Answers are generated from the solution notebooks and the
 instructor's keys, in a separate course folder (default ``cohort-demo/``, git-ignored).
+
+``make grade-demo`` also sets a term (``term_settings``): exercise 1 due a day before the run, a late policy,
+and one student (the first "partial") handing it in late.
+
+One bad item is planted on purpose (``TRAP``, in ``make grade-demo`` only; ``build`` leaves it out
+unless asked): exercise 1's R18, "Build one feature pipeline that feeds identical fraud features to
+training and serving", keyed "shared". The students who know the material (the full and partial
+profiles, and the broken profiles' intact exercises) all answer "ml_engineer", as if they read it as
+pipeline work; the weak ones who answer "shared" everywhere, or swap data scientist and ML engineer,
+get it right. So the strongest students miss it and the weakest get it: its discrimination is
+negative and the report lists it under "needs work" with "weaker students do better: check the key",
+which is what a wrong key or a misleading item looks like in a real cohort.
 """
 from __future__ import annotations
 
@@ -13,6 +25,7 @@ import json
 import random
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -24,6 +37,27 @@ OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "da
 BROKEN = {"kernel_dies": "ex1_responsibilities", "timeout": "ex4_team_coverage", "invalid_json": "ex2_serving_handoff",
           "old_format": "ex3_job_ads", "missing": "ex4_team_coverage"}
 PROFILES = ["full", "partial", "always_shared", "swapped", "guessing", "blank"]
+STRONG = ("full", "partial")     # the profiles that know the material (a trap catches them)
+
+
+@dataclass(frozen=True)
+class Trap:
+    """One graded item the strong profiles answer wrong, all alike, while the weak profiles' patterns happen
+    to match its key: a negative discrimination the report flags."""
+    assignment: str
+    dataset: str
+    field: str       # the key field the item is scored on
+    item: str
+    answer: str      # what the strong profiles answer instead of the key's label
+
+    def plant(self, assignment: str, dataset: str, profile: str, answers: dict) -> dict:
+        """``answers`` of a label part, with the trap item changed when the part and profile are caught."""
+        if (assignment, dataset) != (self.assignment, self.dataset) or profile not in STRONG:
+            return answers
+        return {**answers, self.item: self.answer}
+
+
+TRAP = Trap("ex1_responsibilities", "responsibilities", "owner", "R18", "ml_engineer")
 
 
 def profiles_for(students: int) -> list[str]:
@@ -71,7 +105,8 @@ def _labels(key: dict, profile: str, rng: random.Random, labels: tuple) -> dict:
 FRAME_KINDS = ("schema", "unified_log", "metric_table", "share_table")
 
 
-def submission(assignment: str, profile: str, solution, release, keys, rng: random.Random):
+def submission(assignment: str, profile: str, solution, release, keys, rng: random.Random,
+               trap: Trap | None = None):
     """The notebook a learner with ``profile`` would hand in for ``assignment``, part by part as the
     exercise's manifest declares them:
 
@@ -82,6 +117,8 @@ def submission(assignment: str, profile: str, solution, release, keys, rng: rand
     - always_shared, guessing: all "shared" or seeded guesses, every ad "unclear", each label function
       returning the first label of its set, no frame part;
     - blank: the release as it is.
+
+    With ``trap``, its item is answered as the trap says by the strong profiles (see ``Trap``).
     """
     from mlroles import manifest
 
@@ -111,6 +148,8 @@ def submission(assignment: str, profile: str, solution, release, keys, rng: rand
         if part.kind in ("labels", "labels_format"):
             key = keys[part.dataset][manifest_field(plan, part)].to_dict()
             answers = _labels(key, profile, rng, part.labels)
+            if trap is not None:
+                answers = trap.plant(assignment, part.dataset, profile, answers)
             put(part.answer_cell, f"{part.answer_cell} = {answers!r}")
         elif part.kind in ("reviews", "reviews_format"):
             table = keys[part.dataset]
@@ -162,8 +201,11 @@ def _write_broken(kind: str, path: Path, nb) -> None:
         pass  # the folder is there, the notebook is not
 
 
-def build(course: Path, students: int = 30, profiles: list[str] | None = None, seed: int = 7) -> list[tuple[str, str]]:
-    """Create the course folder and its submissions; returns (student, profile) pairs."""
+def build(course: Path, students: int = 30, profiles: list[str] | None = None, seed: int = 7,
+          trap: Trap | None = None) -> list[tuple[str, str]]:
+    """Create the course folder and its submissions; returns (student, profile) pairs. With ``trap`` (the demo
+    passes ``TRAP``), one item is answered wrong by the strong profiles (see the module's docstring); without
+    it every profile answers as its description says."""
     from mlroles.cohort import make_api, source_assignments
 
     if course.exists():
@@ -178,6 +220,8 @@ def build(course: Path, students: int = 30, profiles: list[str] | None = None, s
         if not result["success"]:
             raise SystemExit(f"could not generate {assignment}: {result['error']}\n{result['log'][-2000:]}")
     keys = _keys(course)
+    if trap is not None and keys[trap.dataset].at[trap.item, trap.field] == trap.answer:
+        raise ValueError(f"the trap's answer for {trap.item} is its key: it would catch nobody")
     rng = random.Random(seed)
     profiles = profiles or profiles_for(students)
     cohort = []
@@ -189,27 +233,61 @@ def build(course: Path, students: int = 30, profiles: list[str] | None = None, s
             path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
             if profile in BROKEN:
                 if BROKEN[profile] == assignment:
-                    _write_broken(profile, path, submission(assignment, "full", solution, release, keys, rng))
+                    _write_broken(profile, path, submission(assignment, "full", solution, release, keys, rng, trap))
                     continue
-                nb = submission(assignment, "full", solution, release, keys, rng)
+                nb = submission(assignment, "full", solution, release, keys, rng, trap)
             else:
-                nb = submission(assignment, profile, solution, release, keys, rng)
+                nb = submission(assignment, profile, solution, release, keys, rng, trap)
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, str(path))
         cohort.append((student, profile))
     return cohort
 
 
+LATE_HOURS = 26.5     # how late the demo's late student hands in exercise 1
+
+
+def term_settings(course: Path, cohort: list[tuple[str, str]], now=None) -> str:
+    """A term for the demo: the repository's cohort.toml with exercise 1 due a day ago, a late policy of 2 points
+    per started day (6 at most), and every exercise 1 handed in on time but one, LATE_HOURS late (its
+    ``timestamp.txt``, as nbgrader's collect writes it). Returns the late student."""
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    now = now or datetime.now(timezone.utc)
+    due = (now - timedelta(days=1)).replace(second=0, microsecond=0)
+    text = (REPO_ROOT / "cohort.toml").read_text(encoding="utf-8")
+    text = re.sub(r'policy = "none"\npoints = 0\n', 'policy = "per_day"\npoints = 2\n', text)
+    text = re.sub(r"cap = 0\n", "cap = 6\n", text, count=1)
+    text = text.replace('[assignments.ex1_responsibilities]\ndue = ""',
+                        f'[assignments.ex1_responsibilities]\ndue = "{due:%Y-%m-%d %H:%M} UTC"')
+    (course / "cohort.toml").write_text(text, encoding="utf-8")
+    late = next(student for student, profile in cohort if profile == "partial")
+    for student, _ in cohort:
+        folder = course / "submitted" / student / "ex1_responsibilities"
+        if folder.is_dir():
+            moment = due + timedelta(hours=LATE_HOURS) if student == late else due - timedelta(hours=2)
+            (folder / "timestamp.txt").write_text(f"{moment:%Y-%m-%d %H:%M:%S.%f} UTC")
+    return late
+
+
 def run(course: Path, students: int = 30, jobs: int = 0, timeout: int = 10) -> int:
     from mlroles import cohort as pipeline
 
     print(f"Building a synthetic cohort of {students} students in {course} ...", flush=True)
-    build(course, students)
+    cohort = build(course, students, trap=TRAP)
+    late = term_settings(course, cohort)
     outcomes = pipeline.grade(course, jobs=jobs, timeout=timeout)
     code = pipeline.feedback(course, allow_pending=True)   # no grader reads a synthetic cohort's written answers
     page = pipeline.report(course)
     broken = sum(o.status != "ok" for o in outcomes)
     print(f"\n{len(outcomes)} submissions graded, {broken} reported with their problem. Open {page} in a browser.")
+    print(f"{TRAP.item} of {TRAP.assignment} is a planted bad item: the strong students answer it {TRAP.answer!r}, "
+          "against the key; see how the report flags it under \"Items and questions that need work\".")
+    print(f"{late} handed exercise 1 in {LATE_HOURS:g} hours late: {course / 'cohort.toml'} sets a due date a day ago "
+          "and 2 points off per started day; grades.csv shows how late and the penalty.")
+    print(f"Next: {pipeline.step(course, 'instructor')} opens its formgrader; {pipeline.step(course, 'export')} "
+          "writes grades for Canvas.")
     return code
 
 

@@ -1,9 +1,9 @@
 """The feedback page a learner gets when their submission could not be graded as it came: one kind of page per
 kind of failure, each saying what happened and what to do.
 
-Where nbgrader could not read the notebook at all (missing, empty, damaged, an old format, board answers that did
-not come with it), its own page would be a page of errors: ours replaces it. Where the notebook ran but stopped
-(the kernel died, a cell ran out of time), nbgrader's page holds the scores of what did run: ours goes on top.
+Where nbgrader could not read the notebook at all (missing, empty, damaged, an old format), its own page would be a
+page of errors: ours replaces it. Where the notebook was graded in part (the kernel died, a cell ran out of time,
+board answers that did not come with it), nbgrader's page holds the scores of what was graded: ours goes on top.
 """
 from __future__ import annotations
 
@@ -40,9 +40,10 @@ KINDS = (
          "Your notebook was saved in an old notebook format that the grader cannot read, so none of your answers "
          "could be scored.",
          "Open it in the course's JupyterLab and save it (that writes the current format), then submit again."),
-    Kind("board_answers", r"board answers missing", True,
+    Kind("board_answers", r"board answers missing", False,
          "The answers you gave on the exercise's boards did not come with your notebook: they are saved beside it in "
-         "a file named {notebook}.choices.json, and the notebook alone does not carry them.",
+         "a file named {notebook}.choices.json, and the notebook alone does not carry them. The scores below count "
+         "those answers as not given.",
          "Open the exercise in the course's JupyterLab, check that your board answers are still there, save the "
          "notebook, and submit again from the Assignments tab (it hands in the whole folder)."),
     Kind("kernel_died", r"kernel died", False,

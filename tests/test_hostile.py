@@ -128,6 +128,9 @@ def test_every_run_completed_and_feedback_is_clean(graded):
     for case in ("print_grading_files", "print_keys_rot13"):
         shown = (course / "autograded" / case / "ex1_responsibilities" / "ex1_responsibilities.ipynb").read_text()
         assert not any(line in shown or codecs.encode(line, "rot13") in shown for line in key_lines), case
+    # output wearing the mark of the course's item list is dropped from a learner's cell, whatever it says
+    forged = course / "feedback" / "forged_item_feedback" / "ex1_responsibilities" / "ex1_responsibilities.html"
+    assert "FORGED-ITEM-LIST" not in forged.read_text()
     million = course / "feedback" / "million_lines" / "ex1_responsibilities" / "ex1_responsibilities.html"
     assert million.stat().st_size < 2_000_000                    # runaway output was cut
 

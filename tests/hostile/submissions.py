@@ -186,6 +186,12 @@ except MemoryError:
         return nb
     r["extra_cells"] = extra
     r["renamed_notebook"] = lambda nb: answers_cell(nb, f"graded_answers = {owners!r}")
+    # output dressed as the course's own list of items ("items" feedback), to slip past the feedback's redaction
+    r["forged_item_feedback"] = lambda nb: answers_cell(nb, """from IPython.display import display
+display({"text/plain": "Every graded item (the due date has passed):\\n  FORGED-" + "ITEM-LIST all 18 right"},
+        raw=True,
+        metadata={"mlroles": {"item_feedback": True}})
+graded_answers = {}""")
     r["invalid_json"] = lambda nb: nb
     r["old_format"] = lambda nb: nb
     r["empty_file"] = lambda nb: nb

@@ -181,6 +181,7 @@ class Outcome:
     sandboxed: bool = True
     pending_points: float = 0.0   # written answers that wait for a grader
     attempts: int = 1             # autogrades run: more than 1 when SQLite's "database is locked" forced a retry
+    digest: str = ""              # sha-256 of the files handed in, as graded (a later grade tells a resubmission)
 
 
 # --- one autograde, in a worker process ---------------------------------------------------
@@ -227,6 +228,7 @@ def grade_one(course: str, student: str, assignment: str) -> Outcome:
 
     course_path = Path(course)
     outcome = Outcome(student, assignment)
+    outcome.digest = _submitted_digest(course_path, student, assignment)
     start = time.perf_counter()
     problems = precheck(course_path, student, assignment)
     try:
@@ -318,6 +320,59 @@ def score_snapshot(course: Path, todo: list[tuple[str, str]]) -> dict[tuple, flo
                 for g in nb.grades:
                     scores[(student, assignment, g.name)] = float(g.score)
     return scores
+
+
+def _submitted_digest(course: Path, student: str, assignment: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((course / "submitted" / student / assignment).rglob("*")):
+        if path.is_file() and path.name != "timestamp.txt":
+            digest.update(str(path.relative_to(course)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def graded_by_hand(course: Path, todo: list[tuple[str, str]]) -> dict:
+    """Per submission in ``todo``: the digest of what was autograded last time (kept in the status file) and the
+    grades a grader has settled since (a manual score, no longer flagged for grading)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    status = load_status(course)
+    settled = {}
+    with Gradebook(db_url(course)) as gb:
+        for student, assignment in todo:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            grades = [(nb.name, g.name) for nb in submission.notebooks for g in nb.grades
+                      if g.manual_score is not None and not g.needs_manual_grade]
+            if grades:
+                settled[(student, assignment)] = (status.get(f"{student}/{assignment}", {}).get("digest", ""), grades)
+    return settled
+
+
+def keep_settled(course: Path, settled: dict) -> tuple[int, int]:
+    """nbgrader's autograde flags every manually scored answer for grading again. Where the submission is the one
+    the grader scored, the flag goes (score and comment were kept); where the learner handed in something new,
+    it stays, so a grader looks again (and so it does when the last grading left no digest to compare with).
+    Returns (answers kept settled, answers to look at again)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    kept = again = 0
+    with Gradebook(db_url(course)) as gb:
+        for (student, assignment), (digest, grades) in settled.items():
+            if digest != _submitted_digest(course, student, assignment):
+                again += len(grades)
+                continue
+            for notebook, grade_id in grades:
+                try:
+                    gb.find_grade(grade_id, notebook, assignment, student).needs_manual_grade = False
+                    kept += 1
+                except MissingEntry:
+                    pass
+        gb.db.commit()
+    return kept, again
 
 
 def score_changes(before: dict, after: dict) -> list[dict]:
@@ -417,6 +472,7 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
     register_assignments(course, [a for a in assignments if a not in known])
     sync_due_dates(course, assignments)
     before = score_snapshot(course, todo)
+    settled = graded_by_hand(course, todo)
     with Gradebook(db_url(course)) as gb:
         for student in sorted({s for s, _ in todo}):
             gb.update_or_create_student(student)
@@ -435,6 +491,9 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
             print(_progress(len(outcomes), len(todo), outcome), file=out, flush=True)
     elapsed = time.perf_counter() - started
     outcomes.sort(key=lambda o: (o.student, o.assignment))
+    kept, again = keep_settled(course, settled)
+    if kept or again:
+        _read_scores(course, outcomes)   # pending points as they now stand
     failed = [o for o in outcomes if o.status != "ok"]
     unscored = [o for o in outcomes if o.score is None]
     print(f"Done: {len(outcomes)} submission(s) in {elapsed:.1f}s ({len(outcomes) / elapsed:.2f} notebooks/s): "
@@ -452,6 +511,9 @@ def grade(course: Path, *, jobs: int = 0, assignments: list[str] | None = None, 
     _save_status(course, outcomes)
     _report_changes(course, score_changes(before, score_snapshot(course, todo)),
                     len({(s, a) for s, a, _ in before}), out)
+    if again:
+        print(f"{again} answer(s) a grader had scored came in a submission handed in again: nbgrader flags them for "
+              "grading; their earlier scores stand until a grader looks again.", file=out)
     print(f"Next: grade the written answers in the Formgrader ({step(course, 'instructor')}, then Manual Grading), "
           f"then {step(course, 'feedback')}." if waiting else f"Next: {step(course, 'feedback')}, then "
           f"{step(course, 'report')}.", file=out)
@@ -490,6 +552,7 @@ def release(course: Path, out=None, assignments: list[str] | None = None, force:
     """Generate ``assignments`` (default: all) into exercises/ and, where the exchange exists, release them there.
     Every failure is printed with nbgrader's reason; any failure makes the exit code 1."""
     out = out or sys.stdout
+    quiet_warnings()
     from mlroles.release import release as generate, source_assignments as sources
 
     assignments = assignments or sources(course)

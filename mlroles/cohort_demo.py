@@ -281,7 +281,9 @@ def run(course: Path, students: int = 30, jobs: int = 0, timeout: int = 10) -> i
     code = pipeline.feedback(course, allow_pending=True)   # no grader reads a synthetic cohort's written answers
     page = pipeline.report(course)
     broken = sum(o.status != "ok" for o in outcomes)
-    print(f"\n{len(outcomes)} submissions graded, {broken} reported with their problem. Open {page} in a browser.")
+    graded = sum(o.score is not None for o in outcomes)
+    print(f"\n{len(outcomes)} submissions found, {graded} graded into the gradebook, {broken} reported with their "
+          f"problem. Open {page} in a browser.")
     print(f"{TRAP.item} of {TRAP.assignment} is a planted bad item: the strong students answer it {TRAP.answer!r}, "
           "against the key; see how the report flags it under \"Items and questions that need work\".")
     print(f"{late} handed exercise 1 in {LATE_HOURS:g} hours late: {course / 'cohort.toml'} sets a due date a day ago "

@@ -76,8 +76,9 @@ def discrimination(correct: pd.Series, totals: pd.Series) -> float:
 
 
 def waiting_grades(submission) -> list:
-    """The grades of a gradebook submission that wait for a grader (written answers nobody has scored yet)."""
-    return [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
+    """The grades of a gradebook submission that wait for a grader: written answers nobody has scored yet. (A test
+    cell nbgrader flags for a grader, after a kernel died, is not one: its submission's status says what happened.)"""
+    return [g for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade and g.cell_type == "markdown"]
 
 
 def gradebook_tables(course: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -345,6 +346,17 @@ def _chart(items: pd.DataFrame, assignment: str, path: Path) -> None:
     plt.close(fig)
 
 
+def counts_sentence(status: dict, graded: int) -> str:
+    """The same counts as the grading run's closing line: submissions found, graded into the gradebook, with
+    problems; the difference between the first two is the submissions nbgrader had nothing to grade in."""
+    found = len(status) or graded
+    problems = sum(v.get("status", "ok") != "ok" for v in status.values())
+    missing = found - graded
+    return (f"{found} submission(s) found, {graded} graded into the gradebook, {problems} with problems"
+            + (f" ({missing} with nothing nbgrader could grade, such as a missing notebook: no gradebook entry, "
+               "they count 0)" if missing > 0 else "") + ".")
+
+
 def write(course: Path, out_dir: Path, status: dict) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     subs, cells = gradebook_tables(course)
@@ -379,8 +391,7 @@ def write(course: Path, out_dir: Path, status: dict) -> Path:
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse;font-size:0.9em}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}} .bad{{color:#b00020}}</style></head><body>
 <h1>Cohort report</h1>
-<p>{grades['student'].nunique() if not grades.empty else 0} students, {len(subs)} graded submissions,
-{len(problems)} with problems. {len(flagged)} item(s) and question(s) need a look (listed below, with the reason,
+<p>{grades['student'].nunique() if not grades.empty else 0} students; {counts_sentence(status, len(subs))} {len(flagged)} item(s) and question(s) need a look (listed below, with the reason,
 and in red on the charts when their discrimination is below {WEAK}).</p>
 {f"<p class='bad'><b>{len(unsandboxed)} submission(s) were {UNSANDBOXED} (--no-sandbox): their code could "
   "reach the keys, the gradebook and other submissions while it ran.</b></p>" if unsandboxed else ""}

@@ -100,7 +100,7 @@ def collect(course: Path, now: datetime | None = None) -> dict:
     _check_gradebook(config.db_url)
     now = now or datetime.now(timezone.utc)
     with Gradebook(config.db_url) as gb:
-        assignments = [(a.name, float(a.max_score or 0), a.duedate) for a in gb.assignments]
+        assignments = sorted((a.name, float(a.max_score or 0), a.duedate) for a in gb.assignments)
         if not assignments:
             raise ExportError(f"The gradebook {settings.shown_url(config.db_url)} has no assignments yet; "
                               "grade first (python -m mlroles.cohort grade), then export")

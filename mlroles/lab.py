@@ -72,7 +72,15 @@ class LabPlan:
         return self.root / SETTINGS_FOLDER / "settings"
 
     @property
+    def start_page(self) -> str | None:
+        """The lessons' start page, or None where the folder served has no lessons (a cohort's course root such as
+        cohort-demo/, opened for its formgrader)."""
+        return START_PAGE if (self.root / START_PAGE).is_file() else None
+
+    @property
     def address(self) -> str:
+        if self.start_page is None:
+            return f"http://{self.ip}:{self.port}/{'formgrader' if self.instructor else 'lab'}?token={self.token}"
         return f"http://{self.ip}:{self.port}/lab/tree/{START_PAGE}?token={self.token}"
 
     def write_settings(self) -> Path:
@@ -99,7 +107,9 @@ class LabPlan:
 
     def command(self) -> list[str]:
         jupyter = Path(sys.executable).parent / "jupyter"   # not resolved: a venv's python is a symlink
-        cmd = [str(jupyter), "lab", START_PAGE, f"--ip={self.ip}", f"--port={self.port}",
+        page = [self.start_page] if self.start_page else (
+            ["--ServerApp.default_url=/formgrader"] if self.instructor else [])
+        cmd = [str(jupyter), "lab", *page, f"--ip={self.ip}", f"--port={self.port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}", *self._server_flags()]
         if not self.open_browser:
             cmd.append("--no-browser")

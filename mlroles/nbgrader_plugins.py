@@ -368,7 +368,7 @@ class MarkAwaitingGrading(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             for cell in nb.cells:
                 cells.append(cell)
-                if not utils.is_grade(cell):
+                if not utils.is_grade(cell) or cell.cell_type != "markdown":   # written answers only
                     continue
                 try:
                     grade = gb.find_grade(cell.metadata.nbgrader["grade_id"], info["notebook"], info["assignment"],

@@ -91,7 +91,10 @@ def learner_changes(assignment: str, root: Path = REPO_ROOT) -> list[str]:
     candidates = _differs_from_commit(root, f"exercises/{assignment}")
     if candidates is None:
         files = [str(p.relative_to(root)) for p in sorted(folder.rglob("*")) if p.is_file()]
-        candidates = files if record else [f for f in files if f.endswith(".choices.json")]
+        # with no record of this assignment's release (a folder nbgrader itself generated), only saved widget
+        # choices are known to be a learner's; a record of another assignment says nothing about this one
+        released = any(k.startswith(f"exercises/{assignment}/") for k in record)
+        candidates = files if released else [f for f in files if f.endswith(".choices.json")]
     changed = []
     for rel in candidates:
         path = root / rel

@@ -201,7 +201,7 @@ def keys_rationale(course):
 
 
 def test_report_numbers_match_hand_computed_values(graded, keys, tmp_path):
-    course, _ = graded
+    course, outcomes = graded
     # a rostered student who handed in nothing still has a row
     roster = tmp_path / "roster.csv"
     roster.write_text("id,first_name,last_name,email\nzz-absent,Absent,Student,absent@example.org\n")
@@ -218,6 +218,10 @@ def test_report_numbers_match_hand_computed_values(graded, keys, tmp_path):
     written = sum(p.points for p in manifest.load("ex1_responsibilities").parts if p.kind == "written")
     assert grades.at[full, "ex1_responsibilities status"] == f"ok; written answers pending ({written:g} points)"
     assert f"written answers pending ({written:g} points)" in page.read_text()
+    # the report counts as the grading run's closing line does: the missing notebook is found, not graded
+    found, unscored = len(outcomes), sum(o.score is None for o in outcomes.values())
+    assert unscored == 1 and f"{found} submission(s) found, {found - unscored} graded into the gradebook" \
+        in " ".join(page.read_text().split())
     items = pd.read_csv(page.parent / "item_analysis.csv")
     # R-item share right, by hand: which profiles answer it right
     owner = keys["responsibilities"]["owner"]

@@ -94,7 +94,9 @@ def test_a_regrade_after_a_key_fix_keeps_manual_scores_and_says_what_changed(ter
     labels = next(p for p in manifest.load(EX1).autograded if p.kind in ("labels", "function_labels"))
     with Gradebook(cohort.db_url(course)) as gb:   # what a grader enters in the formgrader
         grade = gb.find_grade(written.grade_id, EX1, EX1, people[0])
-        grade.manual_score = written.points - 1
+        grade.manual_score, grade.needs_manual_grade = written.points - 1, False   # as the formgrader saves it
+        resubmitted = gb.find_grade(written.grade_id, EX1, EX1, people[1])
+        resubmitted.manual_score, resubmitted.needs_manual_grade = 2.0, False
         comment = gb.find_comment(written.grade_id, EX1, EX1, people[0])
         comment.manual_comment = "Good reasoning; name the artifact."
         override = gb.find_grade(labels.grade_id, EX1, EX1, people[2])   # a grader overrode an automatic score
@@ -111,12 +113,20 @@ def test_a_regrade_after_a_key_fix_keeps_manual_scores_and_says_what_changed(ter
     target[column] = "shared" if target[column] != "shared" else "data_scientist"
     with keys.open("w", newline="") as handle:
         csv.writer(handle).writerows(rows)
+    # ... and one learner hands in again (a new submission: the grader must look at it again)
+    handed_in = course / "submitted" / people[1] / EX1 / f"{EX1}.ipynb"
+    nb = nbformat.read(handed_in, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("One more thought."))
+    nbformat.write(nb, handed_in)
     capsys.readouterr()
     cohort.grade(course, jobs=2, assignments=[EX1], timeout=10)
     out = capsys.readouterr().out
     with Gradebook(cohort.db_url(course)) as gb:
         kept = gb.find_grade(written.grade_id, EX1, EX1, people[0])
         assert kept.manual_score == written.points - 1
+        assert not kept.needs_manual_grade          # the same submission: nbgrader's new flag is taken back
+        again = gb.find_grade(written.grade_id, EX1, EX1, people[1])
+        assert again.manual_score == 2.0 and again.needs_manual_grade   # handed in again: a grader looks again
         assert gb.find_comment(written.grade_id, EX1, EX1, people[0]).manual_comment.startswith("Good reasoning")
         assert gb.find_grade(labels.grade_id, EX1, EX1, people[2]).score == 1.0   # the override stands
         item_score_after = gb.find_grade(labels.grade_id, EX1, EX1, people[0]).score
@@ -126,6 +136,7 @@ def test_a_regrade_after_a_key_fix_keeps_manual_scores_and_says_what_changed(ter
     assert mine and float(mine[0]["change"]) == -1
     assert re.search(r"Regrade: \d+ score\(s\) changed in \d+ of 3 submission\(s\) graded before", out), out
     assert f"{people[0]} / {EX1} / {labels.grade_id}: {item_score_before:g} -> {item_score_after:g} (-1)" in out
+    assert "1 answer(s) a grader had scored came in a submission handed in again" in out
 
 
 def test_items_feedback_waits_for_the_due_date(term, capsys):

@@ -214,3 +214,14 @@ def test_widget_state_is_saved_in_learners_notebooks_only(which, saved, request)
     server = request.getfixturevalue(which)
     settings = server.api("GET", "/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
     assert settings["schema"]["properties"]["saveState"]["default"] is saved
+
+
+def test_a_course_root_without_lessons_opens_on_its_formgrader(tmp_path):
+    """`make instructor COURSE=cohort-demo`: a cohort's course root has no course/ folder, and JupyterLab stops
+    when told to open a file that is not there; it opens the formgrader instead."""
+    plan = mlab.plan(instructor=True, root=tmp_path, port=9999, token="t")
+    assert plan.address == "http://127.0.0.1:9999/formgrader?token=t"
+    assert "--ServerApp.default_url=/formgrader" in plan.command() and mlab.START_PAGE not in plan.command()
+    (tmp_path / "course").mkdir()
+    (tmp_path / mlab.START_PAGE).write_text("{}")
+    assert mlab.START_PAGE in mlab.plan(instructor=True, root=tmp_path, port=9999, token="t").command()

@@ -154,6 +154,8 @@ def test_parallel_grading_and_a_grader_share_a_postgres_gradebook(postgres, tmp_
     assert grader.error is None, f"the grader's writes failed: {grader.error!r}"
     assert grader.commits >= 20, f"only {grader.commits} grader commits in the {seconds:.0f} s of grading"
     assert "database is locked" not in output.lower(), output
+    # progress lines only: no SQLAlchemy or nbformat warning, no kernel log line
+    assert not any(noise in output for noise in ("SAWarning", "MissingIDFieldWarning", "without encryption")), output
     assert postgres.password not in output, "the grading output shows the gradebook's password"
     # each submission's autograde ran once: the grader counts its retries ("database is locked") per submission
     status = json.loads((root / "autograded" / "cohort_status.json").read_text())

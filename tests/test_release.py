@@ -138,3 +138,21 @@ def test_release_refuses_a_source_that_disagrees_with_its_manifest(tmp_path, rep
     assert len(errors) == 1
     assert "cell 'graded_items' gives 20 points, the manifest 18" in errors[0]
     assert "test cell 'graded_items' does not record under its grade id" in errors[0]
+
+
+def test_a_course_generated_by_nbgrader_itself_releases_every_assignment(tmp_path, repo):
+    """A course root whose exercises/ nbgrader generated (no record of a release yet, outside git, as
+    ``make grade-demo`` builds one): releasing the first assignment must not make the others look like a
+    learner's work."""
+    from mlroles.cohort import make_api
+
+    names = ["ex1_responsibilities", "ex4_team_coverage"]
+    root = tmp_path / "course"
+    for assignment in names:
+        shutil.copytree(repo / "solutions" / assignment, root / "solutions" / assignment,
+                        ignore=shutil.ignore_patterns("*.choices.json"))
+    api = make_api(root)
+    for assignment in names:
+        assert api.generate_assignment(assignment, force=True)["success"]
+    assert release.release(names, root) == []
+    assert sorted(k.split("/")[1] for k in release.file_record.read(root / release.RECORD)) == names

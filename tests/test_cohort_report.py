@@ -254,21 +254,27 @@ def test_the_demo_mix_makes_the_trap_item_flagged_as_weaker_students_do_better()
     assert cohort_report.discrimination(right, totals) > 0
 
 
-def test_the_demo_plants_the_trap_and_build_does_not_by_default(monkeypatch, tmp_path, capsys):
-    import inspect
+def test_the_demo_sets_a_term_with_one_late_submission(tmp_path):
+    """``make grade-demo``'s term: exercise 1 due a day before the run, 2 points off per started day (6 at most),
+    the first "partial" student handing in LATE_HOURS late and everyone else on time (nbgrader's timestamp.txt)."""
+    from datetime import datetime, timedelta, timezone
 
-    from mlroles import cohort
+    from mlroles import settings
 
-    assert inspect.signature(cohort_demo.build).parameters["trap"].default is None
-    calls = []
-    monkeypatch.setattr(cohort_demo, "build", lambda course, students, **kw: calls.append(kw))
-    monkeypatch.setattr(cohort, "grade", lambda *a, **kw: [])
-    monkeypatch.setattr(cohort, "feedback", lambda *a, **kw: 0)
-    monkeypatch.setattr(cohort, "report", lambda course: course / "reports" / "report.html")
-    assert cohort_demo.run(tmp_path / "demo", students=3) == 0
-    assert calls == [{"trap": cohort_demo.TRAP}]
-    assert "R18 of ex1_responsibilities is a planted bad item" in capsys.readouterr().out
-    assert "R18" in cohort_demo.__doc__ and "weaker students do better: check the key" in cohort_demo.__doc__
+    cohort = [("s001-full", "full"), ("s002-partial", "partial"), ("s003-partial", "partial")]
+    for student, _ in cohort:
+        (tmp_path / "submitted" / student / "ex1_responsibilities").mkdir(parents=True)
+    now = datetime(2027, 3, 10, 12, 0, tzinfo=timezone.utc)
+    assert cohort_demo.term_settings(tmp_path, cohort, now=now) == "s002-partial"
+    term = settings.load(tmp_path)
+    due = term.assignment("ex1_responsibilities").due
+    assert due == now - timedelta(days=1) and term.late == settings.LatePolicy("per_day", 2.0, 6.0)
+    assert term.weights(sorted(term.assignments)) == dict.fromkeys(sorted(term.assignments), 25.0)
+    stamps = {s: datetime.strptime((tmp_path / "submitted" / s / "ex1_responsibilities" / "timestamp.txt")
+                                   .read_text(), "%Y-%m-%d %H:%M:%S.%f UTC").replace(tzinfo=timezone.utc)
+              for s, _ in cohort}
+    assert stamps["s002-partial"] - due == timedelta(hours=cohort_demo.LATE_HOURS)
+    assert all(stamps[s] < due for s in ("s001-full", "s003-partial"))
 
 
 @pytest.mark.parametrize("profile, caught", [("full", True), ("partial", True), ("always_shared", False),

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mlroles.course import REPO_ROOT
+from mlroles.settings import db_url
 
 STATUS_FILE = "cohort_status.json"   # written into autograded/ (a run folder)
 
@@ -66,13 +67,6 @@ def load_config(course: Path, timeout: int | None = None, sandbox: bool = True):
     if "root" not in config.Exchange:
         config.Exchange.root = str(course / ".exchange")
     return config
-
-
-def db_url(course: Path) -> str:
-    """The gradebook of ``course``: cohort.toml's [gradebook] url, or SQLite in gradebook.db."""
-    from mlroles import settings
-
-    return settings.load(course).db_url
 
 
 def make_api(course: Path, timeout: int | None = None, sandbox: bool = True):
@@ -305,17 +299,24 @@ def sync_due_dates(course: Path, assignments: list[str]) -> None:
 CHANGES_FILE = "score_changes.csv"   # written into autograded/ by a grade run that changed earlier scores
 
 
+def in_gradebook(gb, todo: list[tuple[str, str]]):
+    """(student, assignment, gradebook submission) for each of ``todo`` the gradebook holds."""
+    from nbgrader.api import MissingEntry
+
+    for student, assignment in todo:
+        try:
+            yield student, assignment, gb.find_submission(assignment, student)
+        except MissingEntry:
+            continue
+
+
 def score_snapshot(course: Path, todo: list[tuple[str, str]]) -> dict[tuple, float]:
     """Every grade cell's score (manual where a grader set one) of the submissions in ``todo`` already graded."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     scores = {}
     with Gradebook(db_url(course)) as gb:
-        for student, assignment in todo:
-            try:
-                submission = gb.find_submission(assignment, student)
-            except MissingEntry:
-                continue
+        for student, assignment, submission in in_gradebook(gb, todo):
             for nb in submission.notebooks:
                 for g in nb.grades:
                     scores[(student, assignment, g.name)] = float(g.score)
@@ -335,16 +336,12 @@ def _submitted_digest(course: Path, student: str, assignment: str) -> str:
 def graded_by_hand(course: Path, todo: list[tuple[str, str]]) -> dict:
     """Per submission in ``todo``: the digest of what was autograded last time (kept in the status file) and the
     grades a grader has settled since (a manual score, no longer flagged for grading)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     status = load_status(course)
     settled = {}
     with Gradebook(db_url(course)) as gb:
-        for student, assignment in todo:
-            try:
-                submission = gb.find_submission(assignment, student)
-            except MissingEntry:
-                continue
+        for student, assignment, submission in in_gradebook(gb, todo):
             grades = [(nb.name, g.name) for nb in submission.notebooks for g in nb.grades
                       if g.manual_score is not None and not g.needs_manual_grade]
             if grades:
@@ -590,17 +587,13 @@ def release(course: Path, out=None, assignments: list[str] | None = None, force:
 def pending_written(course: Path, graded: list[tuple[str, str]]) -> tuple[int, float, int]:
     """Written answers no grader has scored yet among ``graded`` (student, assignment) submissions:
     (answers, their points, submissions that have any)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     from mlroles.cohort_report import waiting_grades
 
     answers, points, subs = 0, 0.0, 0
-    with Gradebook(load_config(course).CourseDirectory.db_url) as gb:
-        for student, assignment in graded:
-            try:
-                submission = gb.find_submission(assignment, student)
-            except MissingEntry:
-                continue
+    with Gradebook(db_url(course)) as gb:
+        for _, _, submission in in_gradebook(gb, graded):
             waiting = waiting_grades(submission)
             answers += len(waiting)
             points += sum(g.max_score for g in waiting)

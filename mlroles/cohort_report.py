@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mlroles.settings import db_url
+
 WEAK = 0.2            # discrimination below this: the item does not separate strong from weak students
 TOO_EASY = 0.95       # share right above this: almost everyone right
 TOO_HARD = 0.2        # share right below this: almost nobody right
@@ -57,12 +59,6 @@ EXPLANATION = (
     f"Almost nobody right (less than {TOO_HARD:.0%}): check the key and the lesson behind it. "
     "<b>needs a look</b> says which of these applies; an empty cell means the item works.",
 )
-
-
-def db_url(course: Path) -> str:
-    from mlroles import settings
-
-    return settings.load(course).db_url
 
 
 def discrimination(correct: pd.Series, totals: pd.Series) -> float:

@@ -332,14 +332,14 @@ class DropScoringDetails(NbGraderPreprocessor):
                             and not o.get("metadata", {}).get("mlroles", {}).get(ITEM_FEEDBACK)]
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in self._items and utils.is_grade(cell) and not utils.is_solution(cell):
-                cell.outputs.append(nbformat_output("\n".join(self._items[grade_id][1:]) or "Nothing to fix here."))
+                cell.outputs.append(item_list_output("\n".join(self._items[grade_id][1:]) or "Nothing to fix here."))
         return cell, resources
 
 
 ITEM_FEEDBACK = "item_feedback"   # metadata of the output that lists the items (RedactGradingMaterial keeps it)
 
 
-def nbformat_output(text: str):
+def item_list_output(text: str):
     """The list of items under a test cell, marked so RedactGradingMaterial knows it is the course's own."""
     from nbformat.v4 import new_output
 

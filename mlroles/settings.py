@@ -154,6 +154,11 @@ def load(course: Path) -> Settings:
     return Settings(path, url, late, assignments)
 
 
+def db_url(course: Path) -> str:
+    """The gradebook of the course root ``course``: [gradebook] url, or SQLite in its gradebook.db."""
+    return load(course).db_url
+
+
 def shown_url(url: str) -> str:
     """A database URL fit to print: any password replaced by ***."""
     import re

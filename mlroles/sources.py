@@ -28,10 +28,10 @@ def _row(source_id: str):
 
 
 def _timestamp_note(row) -> str:
+    """The minute a learner can look up: where the transcript has the passage. What the source
+    page got wrong about it belongs to the references table's *checked* column, not here."""
     if row["status"] == "not_found":
-        return f"cited at {row['cited_at']}, not found in the transcript"
-    if row["status"] == "corrected" and row["cited_at"] != row["said_at"]:
-        return f"{row['said_at']} (the source page says {row['cited_at']})"
+        return "not found in the transcript"
     return row["said_at"]
 
 
@@ -39,7 +39,7 @@ def cite(source_id: str) -> str:
     """One citation as text: episode title, season and episode, guest, and the checked timestamp.
 
     >>> cite("roles-4010")  # doctest: +SKIP
-    'Data Team Roles Explained (S1E1, Alexey Grigorev), 25:27 (the source page says 40:10)'
+    'Data Team Roles Explained (S1E1, Alexey Grigorev), 25:27'
     """
     row = _row(source_id)
     said_by = "" if row["speaker"] == row["guest"] else f", said by {row['speaker']}"
@@ -56,8 +56,8 @@ def read_more(where: str, source_ids) -> str:
 def references(source_ids: Iterable[str]):
     """A references table for the end of a lesson: one row per cited passage, in the order given.
 
-    Columns: episode, guest, timestamp (checked against the transcript), speaker,
-    what is said there, and the result of the check.
+    Columns: episode, guest, timestamp (where the transcript has it), speaker, what is said
+    there, and *checked*: how the source page's citation compares with the transcript.
     """
     import pandas as pd
 
@@ -72,7 +72,7 @@ def references(source_ids: Iterable[str]):
             check = "added by the course; checked against the transcript"
         else:
             check = {"verified": "as the source page cites it", "not_found": "not found in the transcript"}.get(
-                row["status"], f"corrected: {row['note']}")
+                row["status"], f"the source page cites {row['cited_at']}: {row['note']}")
         rows.append({
             "id": source_id,
             "episode": f"{row['episode_title']} (S{row['season']}E{row['episode']})",
@@ -80,7 +80,7 @@ def references(source_ids: Iterable[str]):
             "timestamp": _timestamp_note(row),
             "speaker": row["speaker"],
             "what is said there": row["summary"],
-            "check": check,
+            "checked": check,
         })
     from mlroles.answer_tables import full_text
 

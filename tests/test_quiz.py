@@ -1,4 +1,6 @@
 """Lesson self-checks: every lesson has one, every option has feedback, checks explain the option chosen."""
+import re
+
 import pytest
 
 from mlroles import data, quiz
@@ -19,6 +21,16 @@ def test_every_lesson_has_a_short_quiz_with_feedback_on_every_option(lesson):
         assert q.check(wrong).status == INCORRECT and q.options[wrong]["feedback"] in q.check(wrong).headline
         assert q.check(None).status == NOT_ATTEMPTED
         assert q.check("z").status == INVALID and q.check(3).status == INVALID
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_option_says_where_to_read(lesson):
+    # a self-paced learner needs a place to go back to: a lesson, or the minute of an episode
+    where = re.compile(r"\blesson \d|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
+    for q in quiz.lesson_questions(lesson).values():
+        for option_id, option in q.options.items():
+            assert where.search(option["feedback"]), f"{q.quiz_id} ({option_id}) names no lesson or minute"
+            assert "source page" not in option["feedback"], f"{q.quiz_id} ({option_id}) talks of the source page"
 
 
 def test_quiz_widget_explains_each_choice():

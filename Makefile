@@ -64,6 +64,13 @@ learner-copy: $(STAMP)
 	@test -n "$(DEST)" || { echo "Say where: make learner-copy DEST=../mlroles-course"; exit 2; }
 	@$(BIN)/python -m mlroles.learner_copy "$(DEST)"
 
+# The browser tests' accessibility checker (axe-core) comes from npm too, pinned in the root package-lock.json.
+TEST_NODE_STAMP := node_modules/.installed
+$(TEST_NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make test needs npm (Node.js) for axe-core: apt-get install -y npm (Debian), then run it again."; exit 2; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(TEST_NODE_STAMP)
+
 HUB_ARGS ?=
 hub: $(STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m mlroles.hub $(HUB_ARGS)
@@ -72,7 +79,7 @@ hub: $(STAMP) $(NODE_STAMP)
 # cells run in order in one kernel and a module's shared course root or JupyterLab is built once.
 # TEST_JOBS=0 runs everything in this process.
 TEST_JOBS ?= auto
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(TEST_NODE_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # Without COURSE: the maintainer's release of this repository's exercises/. With COURSE: that course's

@@ -23,7 +23,11 @@ class AnswerTable(pd.DataFrame):
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         with pd.option_context("display.max_colwidth", None):
-            bundle = {"text/html": self.to_html(), "text/plain": pd.DataFrame(self).to_string()}
+            # a wide table scrolls inside its own box, which a keyboard can reach (tabindex) and a
+            # screen reader names, instead of widening the output area
+            html = ('<div role="region" aria-label="your answers" tabindex="0" style="overflow-x:auto">'
+                    f"{self.to_html()}</div>")
+            bundle = {"text/html": html, "text/plain": pd.DataFrame(self).to_string()}
         bundle[MIMETYPE] = {"answers": getattr(self, "answers", {}) or {}}
         return bundle
 

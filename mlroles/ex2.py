@@ -207,7 +207,9 @@ def modes_table(fn) -> pd.DataFrame:
         out = pd.DataFrame({"answer": None, "problem": f"{serving_graded.function_name} is not a function"},
                            index=scenarios.index)
     decides = out["answer"].map(lambda a: a if isinstance(a, str) else "—").rename("your function decides")
-    frame = scenarios.join(decides).join(out["problem"])
+    frame = scenarios.join(decides)
+    if out["problem"].notna().any():        # the column only when something went wrong: a narrower table
+        frame = frame.join(out["problem"])
     return answer_table(frame, {i: a for i, a in out["answer"].items() if isinstance(a, str)})
 
 

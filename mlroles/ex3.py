@@ -61,7 +61,7 @@ def card(ad_id: str) -> str:
     return (f"<div style='border:1px solid #ccc;border-radius:6px;padding:10px 14px;background:#fafafa'>"
             f"<div style='font-size:1.2em'><b>{html.escape(ad['title'])}</b> · {html.escape(ad['company'])} "
             f"<span style='color:#666'>({html.escape(ad['company_stage'])})</span> "
-            f"<span style='color:#999;float:right'>{html.escape(ad_id)}</span></div>"
+            f"<span style='color:#666;float:right'>{html.escape(ad_id)}</span></div>"
             f"<p style='margin:6px 0'>{html.escape(ad['summary'])}</p>"
             + field("Team", ad["team"]) + field("Requirements", ad["requirements"])
             + field("Data infrastructure", ad["data_infrastructure"]) + field("Support", ad["support"]) + "</div>")

@@ -32,12 +32,28 @@ class FunctionExplorer(widgets.VBox):
         self.decision = widgets.HTML()
         for control in controls.values():
             control.observe(lambda _: self.update(), names="value")
-        rows = [widgets.HBox([widgets.HTML(f"<code>{html.escape(name)}</code>",
-                                           layout=widgets.Layout(width="18em")), control])
-                for name, control in controls.items()]
+        rows = [self._row(name, control) for name, control in controls.items()]
         super().__init__([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.decision],
                          layout=widgets.Layout(max_width="52em"))
         self.update()
+
+    @staticmethod
+    def _row(name: str, control: widgets.Widget) -> widgets.Widget:
+        """The control under its column name. A menu or a number box has the name as its own label,
+        which a screen reader reads with it; a checkbox and a row of buttons carry their own words,
+        so the name stands to their left (and in each button's tooltip)."""
+        if isinstance(control, (widgets.Checkbox, widgets.ToggleButtons)):
+            if isinstance(control, widgets.ToggleButtons):
+                control.style.button_width = "7em"
+                control.tooltips = [f"{name}: {o[0] if isinstance(o, tuple) else o}" for o in control.options]
+            # right-aligned, as ipywidgets aligns the other controls' labels
+            name_html = f"<div style='text-align:right'><code>{html.escape(name)}</code></div>"
+            return widgets.HBox([widgets.HTML(name_html, layout=widgets.Layout(width="18em")), control])
+        control.description = f"<code>{html.escape(name)}</code>"
+        control.description_allow_html = True
+        control.style.description_width = "18em"
+        control.layout.width = "30em"
+        return control
 
     @property
     def values(self) -> dict:
@@ -66,19 +82,23 @@ class FunctionExplorer(widgets.VBox):
         return text
 
 
+def _numbers(values: list[int]) -> list[tuple[str, int]]:
+    return [(f"{v:,}", v) for v in values]
+
+
 def _scenario_row(values: dict) -> pd.Series:
     return pd.Series({"scenario_id": "explorer", "product": "(your scenario)", **values})
 
 
 def serving_explorer(fn: Callable, *, function_name: str = "choose_serving_mode") -> FunctionExplorer:
     """Move latency budget, freshness, volume, request-time inputs and the cost of being late."""
+    # menus, not sliders: ipywidgets gives a slider's handle no accessible name
     controls = {
-        "latency_budget_ms": widgets.SelectionSlider(
-            options=[20, 50, 100, 200, 500, 1000, 5000, 60_000, 3_600_000], value=200, continuous_update=False),
+        "latency_budget_ms": widgets.Dropdown(
+            options=_numbers([20, 50, 100, 200, 500, 1000, 5000, 60_000, 3_600_000]), value=200),
         "freshness": widgets.Dropdown(options=list(data.FRESHNESS), value="daily"),
-        "requests_per_day": widgets.SelectionSlider(
-            options=[100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000], value=10_000,
-            continuous_update=False),
+        "requests_per_day": widgets.Dropdown(
+            options=_numbers([100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]), value=10_000),
         "inputs_at_request_time": widgets.Checkbox(value=False, description="only known at request time",
                                                    indent=False),
         "late_cost": widgets.ToggleButtons(options=list(data.LEVELS), value="medium"),
@@ -95,9 +115,9 @@ def _team_row(values: dict) -> pd.Series:
 def team_explorer(fn: Callable, *, function_name: str = "next_need") -> FunctionExplorer:
     """Move team size, models in production, serving mode, risk and symptoms."""
     controls = {
-        "team_size": widgets.IntSlider(value=2, min=0, max=30, continuous_update=False),
+        "team_size": widgets.BoundedIntText(value=2, min=0, max=30),
         "stage": widgets.Dropdown(options=list(data.STAGES), value="startup"),
-        "models_in_production": widgets.IntSlider(value=1, min=0, max=20, continuous_update=False),
+        "models_in_production": widgets.BoundedIntText(value=1, min=0, max=20),
         "serving_mode": widgets.Dropdown(options=list(data.TEAM_SERVING), value="batch"),
         "risk": widgets.ToggleButtons(options=list(data.LEVELS), value="low"),
     }

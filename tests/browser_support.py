@@ -6,7 +6,9 @@ IPython folders, over a temporary learner workspace or a temporary copy of the c
 (so clicking widgets never writes choices files into the repository). ``LabBrowser`` drives one Chromium for all tests and
 gives a fresh page per notebook. The notebook helpers (open, Run All, wait for widgets,
 click and wait for feedback) each return how long they took, and ``Timings`` collects
-those numbers into a JSON file: a benchmark can import the same helpers.
+those numbers into a JSON file: a benchmark can import the same helpers. ``run_axe`` runs
+axe-core (pinned in the root package.json) on the page, and tells the course's own outputs from
+JupyterLab's chrome.
 
 Nothing here asserts on speed.
 """
@@ -33,6 +35,7 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 TIMINGS_FILE = ARTIFACTS / "browser_timings.json"
 CONSOLE_FILE = ARTIFACTS / "browser_console.json"
+ACCESSIBILITY_FILE = ARTIFACTS / "accessibility.json"
 
 # What a learner opens: copied into the server's temporary root, nothing else.
 COURSE_PARTS = ("course", "exercises", "solutions", "nbgrader_config.py")
@@ -558,3 +561,145 @@ def screenshot_widget(lab: LabPage, locator, path: Path, max_height: int = 4000)
     locator.screenshot(path=str(path))
     page.set_viewport_size(old_viewport)
     return path
+
+
+# --- accessibility (axe-core) ---------------------------------------------------------------
+
+# axe-core from the root package.json (make test installs it with npm ci); injected into the page.
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_MISSING = ("axe-core is missing: run `npm ci` in the repository root (`make test` does it) "
+               "and run the tests again.")
+# The course's own part of a notebook page: what its cells show (outputs and widgets) and its
+# rendered markdown. Everything else on the page is JupyterLab's chrome.
+COURSE_PARTS_SELECTOR = ".jp-OutputArea, .jp-MarkdownOutput"
+NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+# What fails a test inside the course's part: axe's serious and critical violations, and headings
+# out of order, which axe rates moderate.
+AXE_BLOCKING_IMPACTS = ("serious", "critical")
+AXE_BLOCKING_RULES = ("heading-order",)
+# Findings inside the course's part that JupyterLab's own styling causes, whatever the course writes:
+# (rule, a CSS selector the element matches, why). They are recorded apart ("theme") and fail nothing.
+LAB_THEME_FINDINGS = (
+    ("link-in-text-block", ".jp-RenderedHTMLCommon a",
+     "JupyterLab's light theme tells links in rendered markdown from the text around them by colour "
+     "alone (#0d47a1 beside #212121, 1.86:1), without an underline"),
+    ("color-contrast", ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] span",
+     "a traceback (a release stops at one by design): IPython's colours for code and names on "
+     "JupyterLab's pink error background"),
+)
+
+# One axe run over ``root``. Each violation's nodes are split by where they are: inside the
+# course's part of the open notebook, or elsewhere (JupyterLab's chrome). ``passes`` lists, per
+# rule, the course nodes that passed, so a test can tell a rule that was checked from one that
+# found nothing to check. The contrast check also weighs text of one character and text made only
+# of symbols (axe leaves both undecided by default): the ✓ and ✗ marks are both, and their colour
+# carries meaning. JupyterLab's <body> is
+# 0 px tall (its shell is absolutely positioned) with overflow: hidden, which axe takes for a clip
+# that hides every text: for the run, the body gets the viewport's height, which changes no pixel.
+AXE_RUN_JS = """async ([root, course, theme]) => {
+    const context = root === null ? document : {include: Array.from(document.querySelectorAll(root))};
+    const contrast = {...axe._audit.checks['color-contrast'].options, ignoreUnicode: false, ignoreLength: true};
+    const height = document.body.style.height;
+    document.body.style.height = '100vh';
+    let result;
+    try {
+        result = await axe.run(context, {elementRef: true, resultTypes: ['violations', 'passes'],
+                                         checks: {'color-contrast': {options: contrast}}});
+    } finally {
+        document.body.style.height = height;
+    }
+    const panel = document.querySelector(PANEL);
+    const inCourse = el => !!(el && el.closest && el.closest(course) && panel && panel.contains(el));
+    const cells = panel ? Array.from(panel.querySelectorAll('.jp-Notebook .jp-Cell')) : [];
+    const cellOf = el => cells.findIndex(c => c.contains(el));
+    const node = n => ({target: n.target.join(' '), html: n.html.slice(0, 300), course: inCourse(n.element),
+                        cell: inCourse(n.element) ? cellOf(n.element) : null,
+                        summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300)});
+    return {
+        cells_out_of_view: cells.filter(c => c.getBoundingClientRect().bottom > window.innerHeight).length,
+        violations: result.violations.map(v => ({rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => {
+            const out = node(n);
+            const known = theme.find(([rule, selector]) => rule === v.id && n.element && n.element.matches(selector));
+            return {...out, theme: out.course && known ? known[2] : null};
+        })})),
+        passes: Object.fromEntries(result.passes.map(p => [p.id, p.nodes.filter(n => inCourse(n.element))
+                                                                  .map(n => n.html.slice(0, 300))])),
+    };
+}""".replace("PANEL", json.dumps(NOTEBOOK_PANEL))
+
+
+@contextmanager
+def notebook_in_view(lab: "LabPage", max_height: int = 60000):
+    """The viewport made as tall as the notebook in front, scrolled to its top, so that every cell
+    is drawn at once (JupyterLab skips drawing the cells out of view, and axe checks colours only on
+    what is drawn); the viewport is put back on leaving."""
+    page = lab.page
+    old = page.viewport_size
+    scroller = page.locator(NOTEBOOK_SCROLLER).first
+    if page.locator(NOTEBOOK_SCROLLER).count():
+        chrome = old["height"] - scroller.evaluate("e => e.clientHeight")    # menus, tabs, toolbar
+        height = int(min(max_height, old["height"] + scroller.evaluate("e => e.scrollHeight - e.clientHeight")))
+        page.set_viewport_size({"width": old["width"], "height": height})
+        scroller.evaluate("e => e.scrollTo(0, 0)")
+        # JupyterLab lays the panel out again a frame later, and draws the cells now in view after that
+        page.wait_for_function("([e, h, chrome]) => window.innerHeight === h && e.scrollTop === 0"
+                               " && e.clientHeight >= h - chrome - 2", arg=[scroller.element_handle(), height, chrome],
+                               timeout=10000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    try:
+        yield
+    finally:
+        page.set_viewport_size(old)
+
+
+def run_axe(lab: "LabPage", root: str | None = None) -> dict:
+    """axe-core on the page (or only inside the elements ``root`` selects), after injecting it once,
+    with the whole notebook in view.
+
+    Returns ``{"violations": [...], "passes": {...}, "cells_out_of_view": n, "seconds": s}``; every
+    violation node says whether it lies in the course's part of the open notebook (``course``),
+    and if so whether it is one of ``LAB_THEME_FINDINGS`` (``theme``: why, else None).
+    """
+    if not AXE_JS.is_file():
+        import pytest
+
+        pytest.fail(AXE_MISSING, pytrace=False)   # one line, as for a missing Chromium
+    start = time.perf_counter()
+    if not lab.page.evaluate("() => typeof window.axe === 'object'"):
+        lab.page.add_script_tag(path=str(AXE_JS))
+    with notebook_in_view(lab):
+        result = lab.page.evaluate(AXE_RUN_JS, [root, COURSE_PARTS_SELECTOR, [list(t) for t in LAB_THEME_FINDINGS]])
+    result["seconds"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def axe_course_problems(result: dict) -> list[str]:
+    """The violations that fail a test, in words: blocking ones inside the course's part, not caused
+    by JupyterLab's theme (and cells axe could not see whole, as the notebook outgrew the viewport)."""
+    problems = []
+    if result["cells_out_of_view"]:
+        problems.append(f"{result['cells_out_of_view']} cell(s) lay below the tallest viewport: not checked")
+    for v in result["violations"]:
+        nodes = [n for n in v["nodes"] if n["course"] and not n["theme"]]
+        if nodes and (v["impact"] in AXE_BLOCKING_IMPACTS or v["rule"] in AXE_BLOCKING_RULES):
+            problems.append(f"{v['rule']} ({v['impact']}: {v['help']}), {len(nodes)} element(s): "
+                            + " | ".join(f"cell {n['cell']}: {n['html'][:140]} -> {n['summary'][:160]}"
+                                         for n in nodes[:3]))
+    return problems
+
+
+def axe_counts(result: dict, where: str) -> dict[str, dict]:
+    """Per violated rule, its impact and how many elements break it: ``where`` is "course" (the
+    course's part, JupyterLab's theme aside), "theme" (``LAB_THEME_FINDINGS``) or "chrome" (the rest
+    of JupyterLab's page)."""
+    def place(node):
+        return "chrome" if not node["course"] else "theme" if node["theme"] else "course"
+
+    counts = {}
+    for v in result["violations"]:
+        nodes = [n for n in v["nodes"] if place(n) == where]
+        if nodes:
+            counts[v["rule"]] = {"impact": v["impact"], "elements": len(nodes), "help": v["help"],
+                                 "cells": sorted({n["cell"] for n in nodes if n["cell"] is not None}),
+                                 "examples": [n["html"][:160] for n in nodes[:2]]}
+    return dict(sorted(counts.items()))

@@ -10,11 +10,17 @@ of its own, and its kernel is shut down when the test is done with it.
   (release notebooks stop at their first NotImplementedError, by design), every widget
   drawn, no console error. A screenshot of the whole notebook goes to
   ``tests/artifacts/screenshots/``.
-- One test per kind of widget, clicked as a learner clicks it; the Validate button; the
+- Accessibility, with axe-core on the same page after Run All: no serious or critical violation,
+  and no heading out of order, in the course's own part of the notebook (outputs, widgets,
+  rendered markdown). JupyterLab's chrome is not the course's: one whole-page run records what
+  axe says about it. A scratch notebook with badly made widgets shows the check failing.
+- One test per kind of widget, clicked as a learner clicks it (the checked board and quiz go
+  through axe too: the colours of the marks and the feedback); the Validate button; the
   formgrader.
 
 Timings go to ``tests/artifacts/browser_timings.json``, console messages to
-``tests/artifacts/browser_console.json``; nothing asserts on speed.
+``tests/artifacts/browser_console.json``, axe's findings to ``tests/artifacts/accessibility.json``;
+nothing asserts on speed.
 """
 from __future__ import annotations
 
@@ -27,8 +33,13 @@ from pathlib import Path
 import pytest
 
 from browser_support import (
+    ACCESSIBILITY_FILE,
+    AXE_BLOCKING_IMPACTS,
+    AXE_BLOCKING_RULES,
     CONSOLE_FILE,
     ERROR_OUTPUT,
+    LAB_THEME_FINDINGS,
+    NOTEBOOK_PANEL,
     REPO,
     SCREENSHOTS,
     STDERR_OUTPUT,
@@ -37,6 +48,8 @@ from browser_support import (
     WIDGETS_DRAWN_JS,
     LabServer,
     Timings,
+    axe_counts,
+    axe_course_problems,
     board_row,
     clear_outputs,
     click_menu,
@@ -45,6 +58,7 @@ from browser_support import (
     open_notebook,
     round_trip,
     run_all,
+    run_axe,
     screenshot_notebook,
     screenshot_widget,
     widget_outputs_in_model,
@@ -88,6 +102,20 @@ def console_log():
     yield log
     CONSOLE_FILE.parent.mkdir(parents=True, exist_ok=True)
     CONSOLE_FILE.write_text(json.dumps(log, indent=1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def accessibility_log():
+    """What axe-core reported, per notebook and widget, written to tests/artifacts/accessibility.json."""
+    log = {"note": "axe-core violations; 'course' counts elements in the notebook's outputs, widgets and "
+                   "rendered markdown, 'theme' those of them that JupyterLab's own styling causes, 'chrome' "
+                   "the rest of JupyterLab's page (out of scope). A test fails on impacts "
+                   f"{', '.join(AXE_BLOCKING_IMPACTS)} and rules {', '.join(AXE_BLOCKING_RULES)} in 'course'.",
+           "theme_findings": [{"rule": r, "selector": sel, "why": why} for r, sel, why in LAB_THEME_FINDINGS],
+           "notebooks": {}, "widgets": {}, "chrome": None}
+    yield log
+    ACCESSIBILITY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    ACCESSIBILITY_FILE.write_text(json.dumps(log, indent=1), encoding="utf-8")
 
 
 @contextmanager
@@ -140,6 +168,36 @@ def _assert_console_clean(nb, where: str) -> None:
     unexpected = [m for m in nb.errors
                   if not any(re.search(pattern, m.text) for pattern, _ in KNOWN_LAB_CONSOLE_ERRORS)]
     assert not unexpected, f"{where}: console errors:\n" + "\n".join(f"  [{m.type}] {m.text}" for m in unexpected)
+
+
+# --- accessibility ----------------------------------------------------------------------------
+
+# The course's own part of the notebook in front: every output area and rendered markdown cell.
+COURSE_PART = f"{NOTEBOOK_PANEL} .jp-OutputArea, {NOTEBOOK_PANEL} .jp-MarkdownOutput"
+# The notebook whose whole page (JupyterLab's chrome included) axe also checks once, for the record.
+CHROME_NOTEBOOK = course.LESSONS[1].path
+
+
+def _axe_on(nb, locator) -> dict:
+    """axe-core inside one widget (a locator), after it was clicked into the state to check."""
+    locator.evaluate("e => e.setAttribute('data-axe-root', '')")
+    try:
+        return run_axe(nb, "[data-axe-root]")
+    finally:
+        locator.evaluate("e => e.removeAttribute('data-axe-root')")
+
+
+def _accessibility_problems(nb, path: str, log: dict, timings) -> list[str]:
+    """axe-core once over the course's part of the page; its blocking violations, in words."""
+    result = run_axe(nb, COURSE_PART)
+    timings.add("axe on the course's outputs", result["seconds"], notebook=path)
+    log["notebooks"][path] = {"seconds": result["seconds"], "course": axe_counts(result, "course"),
+                              "theme": axe_counts(result, "theme")}
+    if path == CHROME_NOTEBOOK:
+        page = run_axe(nb)
+        timings.add("axe on the whole page", page["seconds"], notebook=path)
+        log["chrome"] = {"notebook": path, "seconds": page["seconds"], "rules": axe_counts(page, "chrome")}
+    return [f"accessibility: {p}" for p in axe_course_problems(result)]
 
 
 # --- Run All on every notebook ---------------------------------------------------------------
@@ -202,7 +260,7 @@ def _run_problems(nb, state: dict, kind: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path, kind", _notebooks())
-def test_run_all(path, kind, notebook, timings):
+def test_run_all(path, kind, notebook, timings, accessibility_log):
     with notebook(path) as nb:
         clear_outputs(nb)
         timings.add("run all to widgets visible", run_all(nb), notebook=path)
@@ -210,8 +268,35 @@ def test_run_all(path, kind, notebook, timings):
         with timings.measure("screenshots", notebook=path):
             screenshot_notebook(nb, _stem(path))
         problems = _run_problems(nb, state, kind)
+        problems += _accessibility_problems(nb, path, accessibility_log, timings)
         WIDGETS_AFTER_RUN_ALL[path] = widget_outputs_in_model(state)
     assert not problems, f"{path} after Run All:\n  " + "\n  ".join(problems)
+
+
+def test_accessibility_check_fails_on_badly_made_widgets(notebook, lab, timings, accessibility_log):
+    """The check test_run_all makes, on a scratch notebook in the learner's workspace with one
+    badly made thing of each kind beside a well made twin: only the bad ones are reported."""
+    import nbformat
+
+    v4 = nbformat.v4
+    scratch = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Scratch\n\n### A heading that skips a level"),
+        v4.new_code_cell("import ipywidgets as w\nfrom IPython.display import HTML\n"
+                         "w.HBox([w.Button(icon='check'), w.Button(icon='check', tooltip='Check my answers')])"),
+        v4.new_code_cell("HTML('<p><span style=\"color:#c8c8c8\">✓</span> faint, '\n"
+                         "     '<span style=\"color:#1b7a1b\">✓</span> as the board draws it</p>')"),
+        v4.new_code_cell("w.VBox([w.Dropdown(options=['a', 'b']), w.Dropdown(options=['a', 'b'], description='named')])"),
+        v4.new_code_cell("w.IntSlider(description='a slider')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = "scratch_accessibility.ipynb"
+    nbformat.write(scratch, lab.root / path)
+    with notebook(path) as nb:
+        run_all(nb)
+        problems = _accessibility_problems(nb, path, accessibility_log, timings)
+    found = accessibility_log["notebooks"][path]["course"]
+    expected = {"button-name", "color-contrast", "select-name", "aria-input-field-name", "heading-order"}
+    assert {p.split(" ")[1] for p in problems} == expected, "\n".join(problems)
+    assert all(found[rule]["elements"] == 1 for rule in expected), found
 
 
 # Filled by test_run_all: how many widgets each notebook shows after Run All.
@@ -237,7 +322,7 @@ def _widget(page, **filters):
     return page.locator(WIDGET_OUTPUT).filter(**filters)
 
 
-def test_classification_board_feedback_names_wrong_items(notebook, lab, timings):
+def test_classification_board_feedback_names_wrong_items(notebook, lab, timings, accessibility_log):
     path = "exercises/ex1_responsibilities/ex1_responsibilities.ipynb"
     key = dict(ex1.practice.key)
     names = {v: ex1.practice.labels.name(v) for v in ex1.practice.labels.values}
@@ -272,6 +357,12 @@ def test_classification_board_feedback_names_wrong_items(notebook, lab, timings)
         for item in ids:
             mark = board_row(page, board, item).locator(".widget-html-content").first.text_content()
             assert mark.strip() == ("✓" if item in right else "✗"), (item, mark)
+        # the marks and the feedback, drawn: their colours against the background, the buttons' names
+        checked = _axe_on(nb, board)
+        accessibility_log["widgets"]["classification board, checked"] = axe_counts(checked, "course")
+        assert not axe_course_problems(checked), "\n".join(axe_course_problems(checked))
+        contrast_checked = "".join(checked["passes"].get("color-contrast", []))
+        assert "✓" in contrast_checked and "✗" in contrast_checked, "axe did not check the marks' contrast"
 
     saved = lab.root / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.choices.json"
     assert json.loads(saved.read_text())["boards"]["practice"] == chosen
@@ -296,7 +387,7 @@ def test_serving_explorer_decision_follows_the_controls(notebook, timings):
         assert decision.locator("b").text_content() == "online"
         timings.add("widget round trip", round_trip(page, request_time.uncheck, batch),
                     widget="serving explorer", action="untick a checkbox")
-        freshness = explorer.locator(".widget-dropdown select")
+        freshness = explorer.get_by_label("freshness", exact=True)   # the menu is named by its label
         timings.add("widget round trip", round_trip(page, lambda: freshness.select_option(label="seconds"), online),
                     widget="serving explorer", action="choose in a dropdown")
         assert decision.locator("b").text_content() == "online"
@@ -396,7 +487,7 @@ def test_validate_button_reports_success(notebook, timings):
         dialog.wait_for(state="detached")
 
 
-def test_lesson_quiz_explains_the_chosen_options(notebook, timings):
+def test_lesson_quiz_explains_the_chosen_options(notebook, timings, accessibility_log):
     lesson = "01_two_roles_two_risks"
     questions = list(lesson_questions(lesson).values())
     q1, q2, q3 = questions[:3]
@@ -417,6 +508,9 @@ def test_lesson_quiz_explains_the_chosen_options(notebook, timings):
                     widget="lesson quiz", action="Check my answers")
         feedback = [blocks.nth(i).locator(".mlroles-check").text_content() for i in range(3)]
         screenshot_widget(nb, quiz, SCREENSHOTS / f"course-{lesson}-quiz-checked.png")
+        checked = _axe_on(nb, quiz)
+        accessibility_log["widgets"]["lesson quiz, checked"] = axe_counts(checked, "course")
+    assert not axe_course_problems(checked), "\n".join(axe_course_problems(checked))
     assert f"{q1.quiz_id}: not this one." in feedback[0] and q1.options[wrong_option]["feedback"][:40] in feedback[0]
     assert f"{q2.quiz_id}: right." in feedback[1], feedback[1]
     assert f"{q3.quiz_id}: not attempted yet" in feedback[2], feedback[2]

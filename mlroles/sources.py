@@ -72,7 +72,9 @@ def references(source_ids: Iterable[str]):
             check = "added by the course; checked against the transcript"
         else:
             check = {"verified": "as the source page cites it", "not_found": "not found in the transcript"}.get(
-                row["status"], f"the source page cites {row['cited_at']}: {row['note']}")
+                row["status"], f"the source page cites {row['cited_at']}")
+            if row["note"]:
+                check += f": {row['note']}"
         rows.append({
             "id": source_id,
             "episode": f"{row['episode_title']} (S{row['season']}E{row['episode']})",

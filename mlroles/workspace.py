@@ -63,9 +63,11 @@ def update_name(name: str) -> str:
 
 
 def course_files(repo: Path = REPO_ROOT, with_exercises: bool = True) -> list[str]:
-    """The files a learner works on, relative to the course root: the lessons and (unless ``with_exercises`` is
-    False, as on a hub, where learners fetch them from the Assignments tab) the exercise releases."""
+    """The files a learner works on, relative to the course root: the lessons with the figures they show and
+    (unless ``with_exercises`` is False, as on a hub, where learners fetch them from the Assignments tab) the
+    exercise releases."""
     files = sorted(str(p.relative_to(repo)) for p in (repo / "course").glob("*.ipynb"))
+    files += sorted(str(p.relative_to(repo)) for p in (repo / "course" / "figures").glob("*.svg"))
     exercises = repo / "exercises"
     if with_exercises and exercises.is_dir():
         for path in sorted(exercises.rglob("*")):

@@ -107,7 +107,9 @@ def test_homes_hold_the_lessons_for_learners_and_the_course_root_for_the_instruc
     learner_root = mlhub.fill_home(settings, "learner1")
     files = sorted(str(p.relative_to(learner_root)) for p in learner_root.rglob("*") if p.is_file())
     lessons = sorted(f"course/{p.name}" for p in (REPO / "course").glob("*.ipynb"))
-    assert [f for f in files if f.startswith("course/")] == lessons
+    figures = sorted(f"course/figures/{p.name}" for p in (REPO / "course" / "figures").glob("*.svg"))
+    assert figures, "the lessons' diagrams"
+    assert [f for f in files if f.startswith("course/")] == sorted(lessons + figures)
     assert (learner_root / "exercises").is_dir() and not any((learner_root / "exercises").iterdir())
     assert not [f for f in files if "solutions" in f or "graded_keys" in f]
 

@@ -1,13 +1,20 @@
-"""Lesson 1, "Two roles, two risks": its tables, chart, board and self-check, on the real datasets."""
-import matplotlib
+"""Lesson 1, "Two roles, two risks": its tables, diagram, board and self-check, on the real datasets."""
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
 import pytest
-from matplotlib.figure import Figure
 
 from mlroles import data, ex1, quiz
 from mlroles.feedback import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, OWNER_LABELS
 from mlroles.lessons import l1_two_roles as l1
 
 LESSON = "01_two_roles_two_risks"
+REPO = Path(__file__).resolve().parents[1]
+FIGURE = REPO / "course" / "figures" / "01_two_roads.svg"
+SVG = "{http://www.w3.org/2000/svg}"
+PREFIX = "L1"
 OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
 
 
@@ -104,51 +111,124 @@ def test_examples_are_clear_cut_practice_items_the_board_and_exercise_do_not_use
     assert list(table.index) == ["R32", "R47", "R39", "R48", "R29", "R37"]
 
 
-def test_owner_mix_counts_practice_items_per_lesson_and_owner(items):
-    mix = l1.owner_mix()
-    assert list(mix.columns) == ["data scientist", "ML engineer", "shared"]
-    assert mix.index[0] == "2. When the team needs a data scientist"
-    assert mix.to_numpy().sum() == 36
-    assert mix.loc["2. When the team needs a data scientist"].tolist() == [9, 0, 0]
-    assert mix.loc["4. The production handoff", "shared"] == 12
-    assert mix.loc["4. The production handoff"].sum() == ((items["lesson"] == "04_production_handoff")
-                                                          & (items["pool"] == "practice")).sum()
+# -- the diagram of the two roads --------------------------------------------------------------
+
+def _svg():
+    return ET.parse(FIGURE).getroot()
 
 
-def test_owner_mix_chart_draws_one_stacked_series_per_owner():
-    mix = l1.owner_mix()
-    fig = l1.owner_mix_chart(mix)
-    assert isinstance(fig, Figure)
-    assert not matplotlib.pyplot.fignum_exists(fig.number), "closed, so a notebook shows it once"
-    ax = fig.axes[0]
-    containers = ax.containers
-    assert [c.get_label() for c in containers] == ["data scientist", "ML engineer", "shared"]
-    lessons_top_down = list(mix.index)
-    for container, column in zip(containers, mix.columns):
-        widths = [bar.get_width() for bar in container][::-1]   # bars are drawn bottom-up
-        assert widths == mix[column].tolist()
-    shown = [t.get_text() for t in ax.get_yticklabels()][::-1]
-    assert shown == lessons_top_down
+def _parents(root):
+    return {child: parent for parent in root.iter() for child in parent}
+
+
+def _inherited(element, parents, name, default=None):
+    while element is not None:
+        if element.get(name) is not None:
+            return element.get(name)
+        element = parents.get(element)
+    return default
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_two_roads_diagram_names_both_roads_and_the_shared_surface():
+    root = _svg()
+    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and desc is not None, "a <title> and a <desc> for screen readers"
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    drawn = " ".join(" ".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    for words in ("Data scientist", "a business question", "evidence", "ML engineer", "a model idea",
+                  "reliable software", "Shared surface", "feature", "pipelines", "offline and online",
+                  "reproducible", "experiments", "failure", "analysis", "product", "feedback"):
+        assert words in drawn, words
+    description = " ".join(desc.text.split())
+    for words in ("business question to evidence", "model idea to reliable software", "feature pipelines",
+                  "metrics offline and online", "reproducible experiments", "failure analysis", "product feedback"):
+        assert words in description, words
+    assert "batch" not in (drawn + description).lower(), "scheduled batch jobs are not on the ML engineer's road"
+
+
+def test_every_text_in_the_diagram_is_readable_against_what_lies_under_it():
+    root = _svg()
+    parents = _parents(root)
+    boxes, checked = [], 0
+    for element in root.iter():
+        if element.tag == f"{SVG}rect":
+            x, y, w, h = (float(element.get(k)) for k in ("x", "y", "width", "height"))
+            boxes.append((x, y, w, h, element.get("fill")))
+        elif element.tag == f"{SVG}text":
+            x, y = float(element.get("x")), float(element.get("y"))
+            under = [fill for bx, by, bw, bh, fill in boxes if bx <= x <= bx + bw and by <= y - 5 <= by + bh]
+            background = under[-1] if under else "#ffffff"
+            for part in [element, *element.iter(f"{SVG}tspan")]:
+                if not "".join(part.itertext()).strip():
+                    continue
+                size = float(_inherited(part, parents, "font-size", "16"))
+                colour = _inherited(part, parents, "fill", "#000000")
+                assert size >= 13, f"{part.text!r} is set in {size}px"
+                ratio = _contrast(colour, background)
+                assert ratio >= 4.5, f"{part.text!r}: {colour} on {background} has a contrast of {ratio:.1f}"
+                checked += 1
+    assert checked >= 20
+
+
+def test_the_lesson_shows_the_diagram_with_a_description_and_no_longer_the_chart():
+    nb = json.loads((REPO / "course" / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
+    markdown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    shown = [m for text in markdown for m in re.finditer(r"!\[([^\]]*)\]\(([^)]+)\)", text)]
+    assert [m.group(2) for m in shown] == ["figures/01_two_roads.svg"]
+    assert (REPO / "course" / shown[0].group(2)).is_file()
+    alt = shown[0].group(1)
+    assert len(alt.split()) >= 30 and "shared surface" in alt and "reliable software" in alt
+    assert not any("owner_mix" in text for text in code)
+    assert not hasattr(l1, "owner_mix_chart")
+
+
+def test_the_ml_engineers_list_leaves_scheduled_batch_jobs_out_and_the_prose_audits_no_page():
+    nb = json.loads((REPO / "course" / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    ml_list = text.split("**ML engineer: from a model to reliable software**")[1].split("**Shared surface")[0]
+    assert "*online serving*" in ml_list and "batch" not in ml_list and "nightly" not in ml_list
+    assert "[roles-4010]" in text and "[roles-2846]" in text
+    prose = text.split("## References")[0]   # the references table's introduction explains the check
+    assert not re.search(r"source page|page (cites|gives|says|places|puts)|the page's", prose), \
+        "the references table, not the prose, says what the page got wrong"
 
 
 # -- the self-check --------------------------------------------------------------------
 
-def test_quiz_has_one_right_option_per_question_and_explains_the_others():
+def test_quiz_has_one_right_option_per_question_and_explains_every_option():
+    # which letter is right is the quiz file's business; the lesson needs four questions that each have one
+    # right option, and an explanation for every option that cites the transcript's minute, not the page's
     questions = quiz.lesson_questions(LESSON)
-    assert list(questions) == ["L1-Q1", "L1-Q2", "L1-Q3", "L1-Q4"]
-    assert {q: questions[q].answer for q in questions} == {"L1-Q1": "b", "L1-Q2": "c", "L1-Q3": "b", "L1-Q4": "b"}
-    q3 = questions["L1-Q3"]
-    assert q3.check("b").status == CORRECT
-    wrong = q3.check("a")
-    assert wrong.status == INCORRECT and "umbrella" in wrong.headline
-    assert q3.sources == ["interview-1529"]
+    assert list(questions) == [f"{PREFIX}-Q{n}" for n in range(1, 5)]
+    for q in questions.values():
+        assert sum(bool(o["correct"]) for o in q.options.values()) == 1, q.quiz_id
+        assert q.check(q.answer).status == CORRECT
+        for option in q.options:
+            result = q.check(option)
+            assert result.status == (CORRECT if option == q.answer else INCORRECT)
+            assert len(str(result).split()) > 6 and "source page" not in str(result), (q.quiz_id, option)
 
 
 def test_quiz_widget_gives_feedback_for_the_chosen_option():
+    questions = quiz.lesson_questions(LESSON)
+    first, last = questions[f"{PREFIX}-Q1"], questions[f"{PREFIX}-Q4"]
     widget = quiz.lesson_quiz(LESSON)
-    widget.choose("L1-Q1", "a")
-    widget.choose("L1-Q4", "b")
+    widget.choose(first.quiz_id, next(o for o in first.options if o != first.answer))
+    widget.choose(last.quiz_id, last.answer)
     widget.check_button.click()
-    assert "not this one" in widget.feedback["L1-Q1"].value
-    assert "right." in widget.feedback["L1-Q4"].value
-    assert "not attempted" in widget.feedback["L1-Q2"].value
+    assert "not this one" in widget.feedback[first.quiz_id].value
+    assert "right." in widget.feedback[last.quiz_id].value
+    assert "not attempted" in widget.feedback[f"{PREFIX}-Q2"].value

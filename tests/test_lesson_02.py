@@ -1,5 +1,10 @@
 """Lesson 2, "When the team needs a data scientist": worked example, charts, widgets and self-check,
 on the real datasets."""
+import json
+import re
+from pathlib import Path
+
+import ipywidgets as widgets
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
@@ -7,8 +12,11 @@ from matplotlib.figure import Figure
 from mlroles import data, ex1, quiz
 from mlroles.feedback import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED
 from mlroles.lessons import l2_data_scientist as l2
+from mlroles.lessons.charts import Chart
 
 LESSON = "02_data_scientist_fit"
+REPO = Path(__file__).resolve().parents[1]
+PREFIX = "L2"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +72,7 @@ def test_confusion_moves_the_right_way_with_the_threshold(churn):
     assert (low["flagged"], low["caught"], low["precision"], low["recall"]) == (612, 302, 0.493, 0.901)
     assert (high["flagged"], high["caught"], high["precision"], high["recall"]) == (220, 185, 0.841, 0.552)
     assert l2.confusion(known, 0.95)["precision"] is None, "nothing flagged: no precision to report"
-    # a float slider gives 0.30000000000000004; the threshold is read to two places
+    # a float box stepped by 0.05 can give 0.30000000000000004; the threshold is read to two places
     assert l2.confusion(known, 0.1 + 0.2) == l2.confusion(known, 0.3)
 
 
@@ -81,8 +89,9 @@ def test_evidence_table_shows_the_cost_of_counting_missing_outcomes_as_stays(chu
 # -- charts --------------------------------------------------------------------------------------
 
 def test_coverage_chart_stacks_the_three_statuses_per_run(churn):
-    fig = l2.coverage_chart(churn)
-    assert isinstance(fig, Figure)
+    chart = l2.coverage_chart(churn)
+    fig = chart.figure
+    assert isinstance(chart, Chart) and isinstance(fig, Figure)
     assert not matplotlib.pyplot.fignum_exists(fig.number), "closed, so a notebook shows it once"
     ax = fig.axes[0]
     assert [c.get_label() for c in ax.containers] == list(l2.STATUSES)
@@ -92,10 +101,17 @@ def test_coverage_chart_stacks_the_three_statuses_per_run(churn):
     assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["02 Mar", "09 Mar"]
     # the dashed line sits between the last run with outcomes (27 Apr, bar 8) and the first without
     assert ax.lines[0].get_xdata()[0] == 8.5
+    # the alt text says what the bars say, with the same numbers
+    assert chart.alt == (
+        "Stacked bar chart of 3,280 churn predictions in 13 weekly runs from 2 Mar to 25 May: the 9 runs up to "
+        "27 Apr have 2,234 predictions with a known outcome and 44 whose outcome never arrived, while the 1,002 "
+        "predictions of the 4 runs from 4 May on are not due yet at the 1 Jun extract.")
+    assert f'alt="{chart.alt}"' in chart._repr_html_()
 
 
 def test_score_chart_shows_each_group_as_a_share_with_the_threshold(churn):
-    fig = l2.score_chart(churn)
+    chart = l2.score_chart(churn)
+    fig = chart.figure
     assert isinstance(fig, Figure) and not matplotlib.pyplot.fignum_exists(fig.number)
     ax = fig.axes[0]
     labels = ax.get_legend_handles_labels()[1]
@@ -105,22 +121,30 @@ def test_score_chart_shows_each_group_as_a_share_with_the_threshold(churn):
     assert ax.lines[0].get_xdata()[0] == 0.5
     texts = " ".join(t.get_text() for t in ax.texts)
     assert "77% of leavers, 6% of stayers" in texts
+    assert "2,234 predictions whose outcome is known, 1,899 customers who stayed and 335 who left" in chart.alt
+    assert "threshold of 0.50" in chart.alt and "77% of the leavers and 6% of the stayers" in chart.alt
+    assert "threshold of 0.65" in l2.score_chart(churn, 0.65).alt
 
 
 # -- the threshold widget --------------------------------------------------------------------------
 
-def test_threshold_explorer_starts_at_today_and_updates_on_the_slider(churn):
+def test_threshold_explorer_starts_at_today_and_updates_on_the_box(churn):
     explorer = l2.threshold_explorer(churn)
-    assert explorer.slider.value == 0.5 and explorer.metrics["precision"] == 0.7
+    # a described number box, not a slider: its description is the label a screen reader reads
+    assert isinstance(explorer.box, widgets.BoundedFloatText) and explorer.box.description == "Threshold"
+    assert (explorer.box.min, explorer.box.max, explorer.box.step) == (0.2, 0.85, 0.05)
+    assert explorer.box.value == 0.5 and explorer.metrics["precision"] == 0.7
     assert "at 0.50 (today)" in explorer.readout.value and "over 9 runs with outcomes" in explorer.readout.value
-    explorer.slider.value = 0.35
+    explorer.box.value = 0.35
     assert explorer.threshold == 0.35
     assert explorer.metrics["flagged"] == 612 and explorer.metrics["recall"] == 0.901
     html = explorer.readout.value
     assert "at 0.35" in html and "<b>68</b>" in html and "<b>0.49</b>" in html and "<b>0.90</b>" in html
     assert ">41<" in html and ">0.70<" in html, "today's column stays for comparison"
-    explorer.slider.value = 0.65
+    explorer.box.value = 0.65
     assert explorer.metrics["caught"] == 185 and "<b>24</b>" in explorer.readout.value
+    explorer.box.value = 0.95   # out of range: the box keeps it at its maximum
+    assert explorer.threshold == 0.85 and "at 0.85" in explorer.readout.value
 
 
 def test_threshold_explorer_loads_the_log_when_given_nothing():
@@ -145,11 +169,12 @@ def test_board_uses_fresh_clear_cut_practice_items():
 def test_board_right_wrong_and_misspelt_answers():
     key = dict(l2.practice.key)
     assert l2.practice.check(key).status == CORRECT
-    # R54 (scheduling the nightly scoring job) is the ML engineer's: calling it data science is explained
-    result = l2.practice.check(dict(key, R54="data_scientist"))
-    assert result.status == INCORRECT and result.wrong == ["R54"] and result.correct == 5
-    assert result.lines[0].startswith("R54 (Schedule the nightly job") and "This is ML engineer work." in result.lines[0]
-    assert "Read: Data Team Roles Explained" in result.lines[0]
+    # R39 (the cluster written as code) is the ML engineer's: calling it data science is explained
+    result = l2.practice.check(dict(key, R39="data_scientist"))
+    assert result.status == INCORRECT and result.wrong == ["R39"] and result.correct == 5
+    assert result.lines[0].startswith("R39 (Write Terraform") and "This is ML engineer work." in result.lines[0]
+    assert "Read: Building Production ML Platforms (S14E8, Simon Stiebellehner), 9:55." in result.lines[0]
+    assert "source page" not in result.lines[0]
     # R32 (comparing cutoffs) is evidence work: the reason comes from the dataset
     result = l2.practice.check(dict(key, R32="someone_else"))
     assert result.wrong == ["R32"] and "statistical judgment" in result.lines[0]
@@ -176,19 +201,38 @@ def test_board_is_driven_like_a_learner_clicks():
 
 # -- the self-check ----------------------------------------------------------------------------------
 
-def test_quiz_right_and_wrong_options():
+def test_quiz_has_one_right_option_per_question_and_explains_every_option():
+    # which letter is right is the quiz file's business; the lesson needs four questions that each have one
+    # right option, and an explanation for every option that cites the transcript's minute, not the page's
     questions = quiz.lesson_questions(LESSON)
-    assert list(questions) == ["L2-Q1", "L2-Q2", "L2-Q3", "L2-Q4"]
-    assert {q: questions[q].answer for q in questions} == {"L2-Q1": "b", "L2-Q2": "a", "L2-Q3": "d", "L2-Q4": "c"}
-    assert questions["L2-Q1"].sources == ["interview-3203"] and questions["L2-Q4"].sources == ["bigdata-1356"]
-    wrong = questions["L2-Q2"].check("b")   # counting missing outcomes as stays
-    assert wrong.status == INCORRECT and "0.52" in wrong.headline
-    assert questions["L2-Q2"].check("a").status == CORRECT
+    assert list(questions) == [f"{PREFIX}-Q{n}" for n in range(1, 5)]
+    for q in questions.values():
+        assert sum(bool(o["correct"]) for o in q.options.values()) == 1, q.quiz_id
+        assert q.check(q.answer).status == CORRECT
+        for option in q.options:
+            result = q.check(option)
+            assert result.status == (CORRECT if option == q.answer else INCORRECT)
+            assert len(str(result).split()) > 6 and "source page" not in str(result), (q.quiz_id, option)
 
 
-def test_quiz_widget_explains_a_wrong_choice():
+def test_quiz_widget_gives_feedback_for_the_chosen_option():
+    questions = quiz.lesson_questions(LESSON)
+    first, last = questions[f"{PREFIX}-Q1"], questions[f"{PREFIX}-Q4"]
     widget = quiz.lesson_quiz(LESSON)
-    widget.choose("L2-Q3", "a")
+    widget.choose(first.quiz_id, next(o for o in first.options if o != first.answer))
+    widget.choose(last.quiz_id, last.answer)
     widget.check_button.click()
-    assert "not this one" in widget.feedback["L2-Q3"].value and "experiment" in widget.feedback["L2-Q3"].value
-    assert "not attempted" in widget.feedback["L2-Q1"].value
+    assert "not this one" in widget.feedback[first.quiz_id].value
+    assert "right." in widget.feedback[last.quiz_id].value
+    assert "not attempted" in widget.feedback[f"{PREFIX}-Q2"].value
+
+
+# -- the prose ---------------------------------------------------------------------------------------
+
+def test_the_prose_cites_the_transcripts_minute_and_leaves_the_page_audit_to_the_references_table():
+    nb = json.loads((REPO / "course" / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    prose = text.split("## References")[0]   # the references table's introduction explains the check
+    assert not re.search(r"source page|page (cites|gives|says|places|puts)|the page's", prose)
+    assert "(*Big Data Engineer vs Data Scientist*, S4E3, Roksolana Diachuk, 14:20 [bigdata-1356])" in text
+    assert "the *checked* column" in text

@@ -1,5 +1,10 @@
 """Lesson 3 ("When the team needs an ML engineer"): the latency worked example, the chart and the
 budget explorer, on the real prediction log."""
+import json
+import re
+from pathlib import Path
+
+import ipywidgets as widgets
 import pytest
 
 from mlroles import data, quiz
@@ -7,6 +12,8 @@ from mlroles.feedback import CORRECT, INCORRECT
 from mlroles.lessons import l3_ml_engineer as l3
 
 LESSON = "03_ml_engineer_fit"
+REPO = Path(__file__).resolve().parents[1]
+PREFIX = "L3"
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +78,8 @@ def test_budget_report_numbers(online):
 def test_chart_shows_the_distribution_with_the_tail_marked(online):
     from matplotlib.figure import Figure
 
-    fig = l3.latency_chart(online, budget_ms=200)
+    chart = l3.latency_chart(online, budget_ms=200)
+    fig = chart.figure
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
@@ -83,12 +91,21 @@ def test_chart_shows_the_distribution_with_the_tail_marked(online):
     assert p99.get_xdata()[0] == pytest.approx(online["latency_ms"].quantile(0.99))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "slower than the 200 ms budget" in legend
+    # the alt text gives the numbers the lines and the shading show
+    assert chart.alt == (
+        "Histogram, with both axes on a log scale, of the latency of 9,680 online fraud checks, from 13 ms to "
+        "2,997 ms, with lines at the mean (75 ms), p50 (52 ms), p95 (221 ms) and p99 (513 ms); the 527 requests "
+        "(5.4%) slower than the 200 ms budget fall in the shaded area on the right.")
     no_budget = l3.latency_chart(online, budget_ms=None)
-    assert not any("budget" in t.get_text() for t in no_budget.axes[0].get_legend().get_texts())
+    assert not any("budget" in t.get_text() for t in no_budget.figure.axes[0].get_legend().get_texts())
+    assert "budget" not in no_budget.alt and no_budget.alt.endswith("p99 (513 ms).")
 
 
 def test_explorer_reports_the_default_budget(online):
     explorer = l3.LatencyBudgetExplorer(online)
+    # a described number box, not a slider: its description is the label a screen reader reads
+    assert isinstance(explorer.budget, widgets.BoundedIntText) and explorer.budget.description == "Budget (ms)"
+    assert (explorer.budget.min, explorer.budget.max, explorer.budget.step) == (50, 1000, 10)
     assert explorer.budget.value == 200 and explorer.volume.value == 0
     assert explorer.result["over"] == 527
     html = explorer.report.value
@@ -96,7 +113,7 @@ def test_explorer_reports_the_default_budget(online):
     assert "checkouts a day" not in html  # no projection while the volume is the log's own
 
 
-def test_explorer_follows_the_slider_and_the_volume(online):
+def test_explorer_follows_the_budget_and_the_volume(online):
     explorer = l3.budget_explorer(online)
     explorer.budget.value = 500
     assert explorer.result["over"] == (online["latency_ms"] > 500).sum() == 109
@@ -108,6 +125,8 @@ def test_explorer_follows_the_slider_and_the_volume(online):
     assert explorer.result["over"] == 19 and "Fewer than 1 in 100" in explorer.report.value
     explorer.budget.value = 50
     assert "About 1 in" in explorer.report.value
+    explorer.budget.value = 5000   # out of range: the box keeps it at its maximum
+    assert explorer.result["budget_ms"] == 1000 and "Budget 1,000 ms" in explorer.report.value
 
 
 def test_explorer_with_no_miss_says_so(online):
@@ -116,21 +135,49 @@ def test_explorer_with_no_miss_says_so(online):
     assert explorer.result["over"] == 0 and "No request in the log took longer" in explorer.report.value
 
 
-def test_quiz_right_and_wrong_answers():
+def test_quiz_has_one_right_option_per_question_and_explains_every_option():
+    # which letter is right is the quiz file's business; the lesson needs four questions that each have one
+    # right option, and an explanation for every option that cites the transcript's minute, not the page's
     questions = quiz.lesson_questions(LESSON)
-    assert list(questions) == ["L3-Q1", "L3-Q2", "L3-Q3", "L3-Q4"]
-    expected = {"L3-Q1": "b", "L3-Q2": "a", "L3-Q3": "c", "L3-Q4": "b"}
-    for quiz_id, answer in expected.items():
-        q = questions[quiz_id]
-        assert q.answer == answer
-        assert q.check(answer).status == CORRECT
-        for other in q.options:
-            if other != answer:
-                assert q.check(other).status == INCORRECT
+    assert list(questions) == [f"{PREFIX}-Q{n}" for n in range(1, 5)]
+    for q in questions.values():
+        assert sum(bool(o["correct"]) for o in q.options.values()) == 1, q.quiz_id
+        assert q.check(q.answer).status == CORRECT
+        for option in q.options:
+            result = q.check(option)
+            assert result.status == (CORRECT if option == q.answer else INCORRECT)
+            assert len(str(result).split()) > 6 and "source page" not in str(result), (q.quiz_id, option)
+
+
+def test_quiz_widget_gives_feedback_for_the_chosen_option():
+    questions = quiz.lesson_questions(LESSON)
+    first, last = questions[f"{PREFIX}-Q1"], questions[f"{PREFIX}-Q4"]
     widget = quiz.lesson_quiz(LESSON)
-    widget.choose("L3-Q1", "a")
-    widget.choose("L3-Q2", "a")
+    widget.choose(first.quiz_id, next(o for o in first.options if o != first.answer))
+    widget.choose(last.quiz_id, last.answer)
     widget.check_button.click()
-    assert "not this one" in widget.feedback["L3-Q1"].value
-    assert "right." in widget.feedback["L3-Q2"].value
-    assert "not attempted" in widget.feedback["L3-Q3"].value
+    assert "not this one" in widget.feedback[first.quiz_id].value
+    assert "right." in widget.feedback[last.quiz_id].value
+    assert "not attempted" in widget.feedback[f"{PREFIX}-Q2"].value
+
+
+# -- the prose ---------------------------------------------------------------------------------------
+
+def _markdown():
+    nb = json.loads((REPO / "course" / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_the_prose_cites_the_transcripts_minute_and_leaves_the_page_audit_to_the_references_table():
+    text = _markdown()
+    prose = text.split("## References")[0]   # the references table's introduction explains the check
+    assert not re.search(r"source page|page (cites|gives|says|places|puts)|the page's", prose)
+    assert "(*Build Scalable, Reliable ML Systems (MLOps)*, Arseny Kravchenko, 21:07 [mlsys-2021])" in text
+    assert "the *checked* column" in text
+
+
+def test_scheduled_jobs_are_not_a_reason_to_call_in_ml_engineering():
+    section = _markdown().split("## When to hand the work to ML engineering")[1].split("\n## ")[0]
+    reasons = [line for line in section.splitlines() if line.startswith("- ")]
+    assert len(reasons) == 3 and not any("schedul" in line or "batch" in line for line in reasons)
+    assert "01_two_roles_two_risks.ipynb" in section, "the batch-jobs remark lives in lesson 1"

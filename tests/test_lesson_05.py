@@ -1,5 +1,9 @@
 """Lesson 5, "Skills and interview signals": the work mix of the practice ads, its chart, the
 real-role board and the self-check, on the real datasets."""
+import json
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -84,7 +88,8 @@ def test_titles_that_promise_something_else_are_the_practice_title_mismatches(sh
 # -- the chart ----------------------------------------------------------------------------
 
 def test_chart_draws_one_stacked_bar_per_ad_and_owner_grouped_by_title(shares):
-    fig = l5.owner_mix_chart(shares)
+    chart = l5.owner_mix_chart(shares)
+    fig = chart.figure
     assert isinstance(fig, Figure)
     axes = fig.axes
     assert [ax.get_title(loc="left") for ax in axes] == [
@@ -105,6 +110,11 @@ def test_chart_draws_one_stacked_bar_per_ad_and_owner_grouped_by_title(shares):
     assert "A20  Machine Learning Engineer" in labels
     marks = [t.get_text() for ax in axes for t in ax.texts]
     assert "≠ product engineer" in marks and "= data scientist" in marks
+    # the alt text counts what the panels and the ≠ marks show
+    assert "the 20 practice job ads" in chart.alt
+    assert "(11 advertised as data science, 8 as ML engineering and 1 as ML platform)" in chart.alt
+    differs = sum(m.startswith("≠") for m in marks)
+    assert f"for {differs} of the 20 ads the real role" in chart.alt and differs == 10
 
 
 # -- the board ------------------------------------------------------------------------------
@@ -129,7 +139,7 @@ def test_right_answers_pass_and_a_title_taken_at_face_value_is_explained():
     line = result.lines[0]
     assert line.startswith("A13 (Data Scientist at Halcyra Insurance") and "not data scientist." in line
     assert "deployment and monitoring" in line and "Read: the section “Don't trust the title”" in line
-    assert "Data Science Jobs (S10E2, Tereza Iofciu), 28:47" in line
+    assert "Data Science Jobs (S10E2, Tereza Iofciu), 19:52" in line
 
 
 def test_blank_partial_and_misspelled_answers_are_not_marked_wrong():
@@ -179,7 +189,7 @@ def test_hints_get_stronger_and_the_solution_lists_every_ad():
 def test_quiz_answers_and_explains_every_option():
     questions = quiz.lesson_questions(LESSON)
     assert list(questions) == ["L5-Q1", "L5-Q2", "L5-Q3", "L5-Q4"]
-    assert {q: questions[q].answer for q in questions} == {"L5-Q1": "b", "L5-Q2": "d", "L5-Q3": "c",
+    assert {q: questions[q].answer for q in questions} == {"L5-Q1": "a", "L5-Q2": "b", "L5-Q3": "c",
                                                            "L5-Q4": "a"}
     wrong = questions["L5-Q3"].check("a")
     assert wrong.status == INCORRECT and "cannot make it" in wrong.headline
@@ -188,3 +198,11 @@ def test_quiz_answers_and_explains_every_option():
     widget.choose("L5-Q1", "d")
     widget.check_button.click()
     assert "not this one" in widget.feedback["L5-Q1"].value and "not attempted" in widget.feedback["L5-Q2"].value
+
+
+def test_the_prose_cites_the_minute_only_and_links_to_lesson_2_for_the_case_study_order():
+    nb = json.loads((Path(__file__).resolve().parents[1] / "course" / f"{LESSON}.ipynb").read_text("utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    body = text.split("## References")[0]
+    assert not re.search(r"source page|the page (says|cites|gives|puts)", body)
+    assert "(02_data_scientist_fit.ipynb#What-a-case-study-interview-is-really-testing)" in body

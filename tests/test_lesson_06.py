@@ -1,4 +1,8 @@
 """Lesson 6, "When one person covers both": its data, chart and board, on the real datasets."""
+import json
+import re
+from pathlib import Path
+
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
@@ -50,7 +54,8 @@ def test_every_symptom_has_exactly_one_side():
 def test_chart_draws_one_bar_per_team_and_side_with_the_counts():
     teams = l6.worked_teams()
     counts = l6.symptom_counts(teams)
-    fig = l6.symptom_chart(teams)
+    chart = l6.symptom_chart(teams)
+    fig = chart.figure
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     ds_bars, eng_bars = ax.containers
@@ -67,6 +72,14 @@ def test_chart_draws_one_bar_per_team_and_side_with_the_counts():
     quiet = ((counts["data science"] == 0) & (counts["engineering"] == 0)).sum()
     assert len(ax.collections[0].get_offsets()) == quiet
     assert [t.get_text() for t in ax.get_legend().get_texts()][:4] == [NEED_LABELS.name(n) for n in data.NEXT_NEEDS]
+    # the alt text reads the chart's pattern out, with the counts of the worked teams
+    assert chart.alt == (
+        "Diverging bar chart of 20 practice teams, data-science symptoms to the left and engineering symptoms to "
+        "the right, coloured by whom each team needs next: the 6 teams with symptoms on both sides need both a data "
+        "scientist and an ML engineer, the 4 teams with data-science symptoms only need a data scientist, the 1 team "
+        "with engineering symptoms only needs an ML engineer, and of the 9 teams with no symptom yet, 6 need an ML "
+        "engineer and 3 can be covered by one person for now.")
+    assert quiet == 9
 
 
 def test_board_question_right_and_wrong_answers():
@@ -77,6 +90,7 @@ def test_board_question_right_and_wrong_answers():
     result = q.check(wrong)
     assert result.status == INCORRECT and result.wrong == ["T26"]
     assert "large company" in str(result)          # the dataset's rationale is shown
+    assert "Read: lesson 6, “The course's rule of thumb”" in str(result)   # where the rule is taught
     assert q.check(None).status == NOT_ATTEMPTED
     assert q.check({"T31": "unicorn"}).status == INVALID
     assert q.check({"T31": "one person"}).status == INVALID   # a spelling is suggested, not accepted
@@ -97,3 +111,40 @@ def test_board_can_be_driven_from_python():
     board.choose("T25", "both")
     board.check_button.click()
     assert "all 6 correct" in board.feedback.value
+
+
+# -- the course's rule of thumb, as the lesson states it -------------------------------------
+
+def _rule_of_thumb(row):
+    ds = any(s in data.SYMPTOMS_DS for s in row["symptoms"])
+    eng = any(s in data.SYMPTOMS_ENG for s in row["symptoms"])
+    if ds or eng:
+        return "both" if ds and eng else "data_scientist" if ds else "ml_engineer"
+    narrow = row["risk"] == "low" and row["serving_mode"] in ("none", "batch") and row["models_in_production"] <= 2
+    return "one_person" if narrow else "ml_engineer"
+
+
+def test_the_rule_of_thumb_gives_every_practice_answer(practice):
+    got = practice.apply(_rule_of_thumb, axis=1)
+    assert (got == practice["next_need"]).all(), list(practice.index[got != practice["next_need"]])
+
+
+def test_the_quiet_teams_the_lesson_names_are_the_ones_in_the_data():
+    """The worked example names, per broken condition, the quiet teams that still need an ML engineer."""
+    counts = l6.symptom_counts(l6.worked_teams())
+    quiet = counts[(counts["data science"] == 0) & (counts["engineering"] == 0)]
+    assert sorted(quiet.index[quiet["next_need"] == "one_person"]) == ["T17", "T28", "T32"]
+    engineer = quiet[quiet["next_need"] == "ml_engineer"]
+    assert sorted(engineer.index[engineer["models_in_production"] > 2]) == ["T06", "T33"]
+    batch = engineer[engineer["serving_mode"].isin(["none", "batch"]) & (engineer["models_in_production"] <= 2)]
+    assert sorted(batch.index[batch["risk"] != "low"]) == ["T34", "T35"]
+    assert sorted(engineer.index[engineer["serving_mode"].isin(["online", "both"])]) == ["T12", "T37"]
+    nb = json.loads((Path(__file__).resolve().parents[1] / "course" / "06_one_person_coverage.ipynb").read_text("utf-8"))
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for team in ("T06", "T33", "T34", "T35", "T12", "T37", "T17", "T28", "T32"):
+        assert re.search(rf"\b{team}\b", text), f"the worked example names {team}"
+    assert not re.search(r"source page|the page (says|cites|gives|puts)", text.split("## References")[0])
+    assert "not a title per skill" not in text
+    rule = text.index("## The course's rule of thumb")
+    assert rule < text.index("## Worked example"), "the rule comes before the teams it explains"
+    assert "a heuristic of this course" in text[rule:] and "at most two models are in production" in text[rule:]

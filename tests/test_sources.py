@@ -30,7 +30,7 @@ def test_references_table_keeps_order_and_drops_repeats():
     assert list(table.columns) == ["episode", "guest", "timestamp", "speaker", "what is said there", "checked"]
     assert table.loc["mleng-4423", "timestamp"] == "44:47"
     assert table.loc["mleng-4423", "checked"].startswith("the source page cites 44:23: ")
-    assert table.loc["roles-1704", "checked"] == "as the source page cites it"
+    assert table.loc["roles-1704", "checked"].startswith("as the source page cites it")
 
 
 def test_passages_the_course_added_are_marked_as_such():

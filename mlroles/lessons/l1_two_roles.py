@@ -1,11 +1,10 @@
-"""Lesson 1, "Two roles, two risks": the tables, the chart and the board the notebook calls.
+"""Lesson 1, "Two roles, two risks": the tables and the board the notebook calls.
 
 Everything here reads ``datasets/responsibilities.csv`` through ``mlroles.data`` and uses
 practice rows only (graded rows carry no owner in a learner's copy). What a learner gets:
 
 - ``owner_summary()``: how many practice items each owner has, and how many are borderline;
 - ``examples()``: two clear-cut practice items per owner with the reason behind the owner;
-- ``owner_mix()`` and ``owner_mix_chart()``: which owners each later lesson works with;
 - ``question`` and ``owner_board()``: six practice items to sort, with feedback per item.
 
 The examples and the board avoid the practice round of exercise 1, so the exercise still
@@ -21,7 +20,6 @@ from mlroles.sources import read_more
 
 LESSON = "01_two_roles_two_risks"
 OWNERS = tuple(OWNER_LABELS.values)          # data_scientist, ml_engineer, shared
-OWNER_COLORS = {"data_scientist": "#1b6ca8", "ml_engineer": "#d95f02", "shared": "#7a7a7a"}
 
 # The board: two clear-cut practice items per owner, none of them in exercise 1's practice round.
 BOARD_IDS = ("R23", "R33", "R36", "R43", "R44", "R52")
@@ -83,54 +81,6 @@ def examples(per_owner: int = EXAMPLES_PER_OWNER):
             rows.append({"id": row["responsibility_id"], "owner": OWNER_LABELS.name(owner),
                          "responsibility": row["responsibility"], "why this owner": row["rationale"]})
     return pd.DataFrame(rows).set_index("id")
-
-
-def owner_mix():
-    """Practice items per lesson (rows) and owner (columns): which side each later lesson works on.
-
-    Only lessons that have items appear; this lesson introduces all three owners, and the items
-    are filed under the later lesson that treats each one in depth.
-    """
-    import pandas as pd
-
-    practice = practice_items()
-    table = pd.crosstab(practice["lesson"], practice["owner"]).reindex(columns=list(OWNERS), fill_value=0)
-    table = table.reindex([lesson for lesson in data.LESSON_IDS if lesson in table.index])
-    table.index = [f"{int(lesson[:2])}. {course.lesson_title(lesson)}" for lesson in table.index]
-    table.index.name = "lesson"
-    table.columns = [OWNER_LABELS.name(owner) for owner in OWNERS]
-    table.columns.name = "owner"
-    return table
-
-
-def owner_mix_chart(mix=None):
-    """A stacked bar chart of ``owner_mix()``: one bar per lesson, one colour per owner.
-
-    Returns the matplotlib Figure (closed, so a notebook shows it once).
-    """
-    import matplotlib.pyplot as plt
-
-    mix = owner_mix() if mix is None else mix
-    fig, ax = plt.subplots(figsize=(9, 3.6))
-    labels = list(mix.index)[::-1]                      # first lesson on top
-    left = [0] * len(labels)
-    for owner in OWNERS:
-        name = OWNER_LABELS.name(owner)
-        values = [int(v) for v in mix[name].tolist()[::-1]]
-        ax.barh(labels, values, left=left, color=OWNER_COLORS[owner], label=name, edgecolor="white")
-        for y, (start, width) in enumerate(zip(left, values)):
-            if width:
-                ax.text(start + width / 2, y, str(width), ha="center", va="center", color="white",
-                        fontsize=9, fontweight="bold")
-        left = [a + b for a, b in zip(left, values)]
-    ax.set_xlabel("practice responsibilities")
-    ax.set_title("Which owner each lesson's practice items belong to")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(title="owner", frameon=False, loc="lower right")
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
 
 
 def _read_more(row) -> str:

@@ -5,10 +5,10 @@ What a learner gets here:
 - ``churn_predictions()``: the weekly churn model's rows of ``datasets/prediction_log.csv``, with the
   run date and whether each outcome has arrived, is not due yet, or never arrived.
 - ``coverage_by_run()`` and ``coverage_chart()``: how many predictions of each weekly run have a known
-  outcome at the time of the extract.
+  outcome at the time of the extract (a ``Chart``: the figure and its alt text).
 - ``confusion()`` and ``evidence_table()``: precision and recall of the churn list, measured honestly
   (outcomes known only) and measured wrongly (missing outcomes counted as "stayed").
-- ``score_chart()`` and ``threshold_explorer()``: what moving the 0.5 threshold does to the list.
+- ``score_chart()`` and ``threshold_explorer()``: what changing the 0.5 threshold does to the list.
 - ``practice`` and ``practice_board()``: six practice responsibilities to sort into "the data
   scientist's work" and "someone else's work", with a reason for every item.
 
@@ -25,6 +25,7 @@ import pandas as pd
 
 from mlroles import data
 from mlroles.feedback import OWNER_LABELS, LabelQuestion, LabelSet
+from mlroles.lessons.charts import Chart
 from mlroles.sources import cite
 
 EXTRACT_AT = pd.Timestamp("2026-06-01T00:00:00Z")   # the log only knows outcomes that arrived by then
@@ -105,9 +106,13 @@ def _rate(value) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def _day(run) -> str:
+    run = pd.Timestamp(run)
+    return f"{run.day} {run:%b}"
+
+
 def _runs(rows: pd.DataFrame) -> str:
-    first, last = pd.Timestamp(rows["run"].min()), pd.Timestamp(rows["run"].max())
-    return f"{first.day} {first:%b} to {last.day} {last:%b}"
+    return f"{_day(rows['run'].min())} to {_day(rows['run'].max())}"
 
 
 def evidence_table(churn: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -138,8 +143,24 @@ def evidence_table(churn: pd.DataFrame | None = None) -> pd.DataFrame:
 
 # --- charts --------------------------------------------------------------------------------------
 
-def coverage_chart(churn: pd.DataFrame | None = None):
-    """Stacked bars per weekly run: predictions with a known outcome, not due yet, never arrived."""
+def _coverage_alt(table: pd.DataFrame) -> str:
+    with_known = table[table["outcome known"] > 0]
+    later = table[table["outcome known"] == 0]
+    alt = (f"Stacked bar chart of {table['predictions'].sum():,} churn predictions in {len(table)} weekly runs "
+           f"from {_day(table.index[0])} to {_day(table.index[-1])}: the {len(with_known)} runs up to "
+           f"{_day(with_known.index[-1])} have {with_known['outcome known'].sum():,} predictions with a known "
+           f"outcome and {with_known['never arrived'].sum():,} whose outcome never arrived")
+    if len(later):
+        alt += (f", while the {later['predictions'].sum():,} predictions of the {len(later)} runs from "
+                f"{_day(later.index[0])} on are not due yet at the {_day(EXTRACT_AT)} extract")
+    return alt + "."
+
+
+def coverage_chart(churn: pd.DataFrame | None = None) -> Chart:
+    """Stacked bars per weekly run: predictions with a known outcome, not due yet, never arrived.
+
+    Returns a ``Chart``: ``.figure`` is the matplotlib Figure, ``.alt`` the sentence a screen reader reads.
+    """
     import matplotlib.pyplot as plt
 
     table = coverage_by_run(churn)
@@ -161,23 +182,25 @@ def coverage_chart(churn: pd.DataFrame | None = None):
     ax.spines[["top", "right"]].set_visible(False)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.15)
     plt.close(fig)
-    return fig
+    return Chart(fig, _coverage_alt(table))
 
 
-def score_chart(churn: pd.DataFrame | None = None, threshold: float = THRESHOLD):
+def score_chart(churn: pd.DataFrame | None = None, threshold: float = THRESHOLD) -> Chart:
     """Where the scores of stayers and of leavers fall, each group as 100%, with the threshold line.
 
     Each group's bars add up to 100% of that group, so the share of a group to the right of the line
     is read straight off the chart: for leavers it is the recall, for stayers the false-alarm rate.
+    Returns a ``Chart`` (``.figure``, ``.alt``).
     """
     import matplotlib.pyplot as plt
 
     known = known_outcomes(churn)
     bins = [i / 20 for i in range(21)]
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    flagged_share = {}
+    flagged_share, sizes = {}, {}
     for label, name in ((0, "stayed"), (1, "left")):
         scores = known.loc[known["label"] == label, "score"]
+        sizes[name] = len(scores)
         ax.hist(scores, bins=bins, weights=[100 / len(scores)] * len(scores), color=COLORS[name], alpha=0.6,
                 label=f"{name} within 30 days ({len(scores):,} predictions)")
         flagged_share[name] = 100 * (scores >= threshold).mean()
@@ -196,15 +219,21 @@ def score_chart(churn: pd.DataFrame | None = None, threshold: float = THRESHOLD)
     ax.spines[["top", "right"]].set_visible(False)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.15)
     plt.close(fig)
-    return fig
+    alt = (f"Histogram of the churn scores of the {len(known):,} predictions whose outcome is known, "
+           f"{sizes['stayed']:,} customers who stayed and {sizes['left']:,} who left within 30 days, each group "
+           f"scaled to 100%: at or above the threshold of {threshold:.2f}, marked by a dashed line, lie "
+           f"{flagged_share['left']:.0f}% of the leavers and {flagged_share['stayed']:.0f}% of the stayers.")
+    return Chart(fig, alt)
 
 
 # --- the threshold widget ---------------------------------------------------------------------------
 
 class ThresholdExplorer(widgets.VBox):
-    """A slider for the churn threshold and a table that compares it with today's 0.5.
+    """A number box for the churn threshold and a table that compares it with today's 0.5.
 
-    Drive it from Python: ``explorer.slider.value = 0.35`` updates ``explorer.readout.value``
+    A box, not a slider: ipywidgets gives a slider's handle no accessible name, while the box's
+    description is its label. Type a value or step by 0.05 with the arrow keys.
+    Drive it from Python: ``explorer.box.value = 0.35`` updates ``explorer.readout.value``
     (HTML) and ``explorer.metrics`` (the numbers at the chosen threshold).
     """
 
@@ -212,21 +241,21 @@ class ThresholdExplorer(widgets.VBox):
         self.rows = rows[rows["label"].notna()]
         self.runs = runs
         self.baseline = confusion(self.rows, THRESHOLD)
-        self.slider = widgets.FloatSlider(
-            value=THRESHOLD, min=0.2, max=0.85, step=0.05, readout_format=".2f",
-            description="Threshold", continuous_update=True,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="28em"))
+        self.box = widgets.BoundedFloatText(
+            value=THRESHOLD, min=0.2, max=0.85, step=0.05, description="Threshold",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="14em"))
         self.readout = widgets.HTML()
         self.metrics: dict = {}
-        self.slider.observe(self._update, names="value")
-        intro = widgets.HTML("<b>Move the threshold.</b> A customer is flagged when the score is at or above it. "
+        self.box.observe(self._update, names="value")
+        intro = widgets.HTML("<b>Set the threshold</b> between 0.20 and 0.85: type it, or step by 0.05 with the "
+                             "arrow keys. A customer is flagged when the score is at or above it. "
                              "Numbers use the predictions whose outcome is known.")
-        super().__init__([intro, self.slider, self.readout], layout=widgets.Layout(max_width="46em"))
+        super().__init__([intro, self.box, self.readout], layout=widgets.Layout(max_width="46em"))
         self._update()
 
     @property
     def threshold(self) -> float:
-        return round(float(self.slider.value), 2)
+        return round(float(self.box.value), 2)
 
     def _update(self, change=None) -> None:
         self.metrics = confusion(self.rows, self.threshold)
@@ -262,13 +291,14 @@ DS_OR_OTHER = LabelSet(
              "engineer": "someone_else"},
 )
 # Practice items only, clear-cut (not borderline), none of them on exercise 1's practice board nor on
-# lesson 1's board: three owned by the data scientist, two by the ML engineer and one shared.
-BOARD_IDS = ("R32", "R37", "R47", "R48", "R50", "R54")
+# lesson 1's board: three owned by the data scientist, two by the ML engineer and one shared. No scheduled
+# batch job: who runs one is the course's default (lesson 1), not a clear-cut case.
+BOARD_IDS = ("R32", "R37", "R39", "R47", "R48", "R50")
 
 HINTS = (
     "Ask what the work produces. An answer someone can act on (a number, a comparison, a verdict on a "
     "model) is evidence, and evidence is the data scientist's job.",
-    "Work that keeps software running (schedules, incidents, integration) belongs to the ML engineer, and "
+    "Work that keeps software running (infrastructure, incidents, integration) belongs to the ML engineer, and "
     "work that needs both judgments at once (product feedback that becomes a change to the system) is "
     "shared. Both count as 'someone else' here.",
 )

@@ -3,8 +3,9 @@
 What a learner gets here:
 - ``online_requests()``: the online fraud checks of the prediction log, one row per checkout;
 - ``budget_report()`` and ``misses_per_day()``: how many requests break a latency budget, in total and per day;
-- ``latency_chart()``: the latency distribution on a log scale with the tail marked;
-- ``budget_explorer()`` (a ``LatencyBudgetExplorer``): a slider over the budget that reports the misses
+- ``latency_chart()``: the latency distribution on a log scale with the tail marked (a ``Chart``: the
+  figure and its alt text);
+- ``budget_explorer()`` (a ``LatencyBudgetExplorer``): a number box for the budget that reports the misses
   per day and their share, and projects that share onto a bigger shop.
 
 Only the online rows are used: the batch job's ``latency_ms`` means something else (time since the
@@ -18,6 +19,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
+from mlroles.lessons.charts import Chart
 
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 DEFAULT_BUDGET_MS = 200
@@ -90,9 +92,10 @@ def _report_html(report: dict, volume_label: str) -> str:
             f'<b style="color:{color}">Budget {budget}</b><ul style="margin:4px 0">{items}</ul></div>')
 
 
-def latency_chart(requests: pd.DataFrame, budget_ms: float | None = DEFAULT_BUDGET_MS):
+def latency_chart(requests: pd.DataFrame, budget_ms: float | None = DEFAULT_BUDGET_MS) -> Chart:
     """A histogram of online latency, both axes on a log scale so the thin tail shows, with the
-    mean, p50, p95 and p99 marked and, when given, the part slower than the budget shaded."""
+    mean, p50, p95 and p99 marked and, when given, the part slower than the budget shaded.
+    Returns a ``Chart`` (``.figure``, ``.alt``)."""
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
@@ -127,12 +130,21 @@ def latency_chart(requests: pd.DataFrame, budget_ms: float | None = DEFAULT_BUDG
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    marks = [f"{name} ({value:,.0f} ms)" for name, (value, _, _) in lines.items()]
+    marks = ", ".join(marks[:-1]) + " and " + marks[-1]
+    alt = (f"Histogram, with both axes on a log scale, of the latency of {len(latency):,} online fraud checks, "
+           f"from {low:,.0f} ms to {high:,.0f} ms, with lines at the {marks}")
+    if budget_ms is not None:
+        over = int((latency > budget_ms).sum())
+        alt += (f"; the {over:,} requests ({over / len(latency):.1%}) slower than the {budget_ms:,.0f} ms budget "
+                f"fall in the shaded area on the right")
+    return Chart(fig, alt + ".")
 
 
 class LatencyBudgetExplorer(widgets.VBox):
-    """A slider for the latency budget and a menu for the daily volume; the report below says how
-    many checkouts a day would miss the budget and what share that is.
+    """A number box for the latency budget and a menu for the daily volume; the report below says how
+    many checkouts a day would miss the budget and what share that is. A box, not a slider:
+    ipywidgets gives a slider's handle no accessible name, while the box's description is its label.
 
     Drive it from Python: ``explorer.budget.value = 300`` or ``explorer.volume.value = 10_000``,
     then read ``explorer.report.value`` (HTML) or ``explorer.result`` (the numbers).
@@ -140,9 +152,8 @@ class LatencyBudgetExplorer(widgets.VBox):
 
     def __init__(self, requests: pd.DataFrame, budget_ms: int = DEFAULT_BUDGET_MS):
         self.requests = requests
-        self.budget = widgets.IntSlider(value=budget_ms, min=50, max=1000, step=10, description="Budget (ms)",
-                                        continuous_update=False, style={"description_width": "7em"},
-                                        layout=widgets.Layout(width="30em"))
+        self.budget = widgets.BoundedIntText(value=budget_ms, min=50, max=1000, step=10, description="Budget (ms)",
+                                             style={"description_width": "7em"}, layout=widgets.Layout(width="16em"))
         self.volume = widgets.Dropdown(options=list(VOLUMES.items()), value=0, description="Daily volume",
                                        style={"description_width": "7em"}, layout=widgets.Layout(width="24em"))
         self.report = widgets.HTML()

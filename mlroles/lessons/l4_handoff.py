@@ -8,8 +8,9 @@ What a learner gets here:
   version at a threshold (one for both versions, or one per version), counted on labelled orders.
 - ``weekly_fraud(log)`` and ``weekly_coverage(log)``: the same numbers week by week, and how many
   predictions of each use case have their true outcome yet.
-- ``handoff_chart(log)``: a two-panel picture of the fraud version change and of label coverage.
-- ``ThresholdExplorer``: two sliders (one threshold per fraud model version) and a side-by-side table.
+- ``handoff_chart(log)``: a two-panel picture of the fraud version change and of label coverage
+  (a ``Chart``: the figure and its alt text).
+- ``ThresholdExplorer``: two number boxes (one threshold per fraud model version) and a side-by-side table.
 
 The data is ``datasets/prediction_log.csv`` (see ``datasets/README.md``), loaded with
 ``mlroles.data.load_prediction_log()``.
@@ -22,6 +23,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
+from mlroles.lessons.charts import Chart
 
 FRAUD = "fraud_checkout"
 CHURN = "churn_weekly"
@@ -143,10 +145,32 @@ def weekly_coverage(log: pd.DataFrame | None = None) -> pd.DataFrame:
     return out.reset_index()
 
 
-def handoff_chart(log: pd.DataFrame | None = None):
+def _day(when: pd.Timestamp) -> str:
+    return f"{when.day} {when:%b}"
+
+
+def _handoff_alt(log: pd.DataFrame, cover: pd.DataFrame) -> str:
+    m = version_metrics(log)
+    v7, v8 = m.loc["fraud-v7"], m.loc["fraud-v8"]
+    churn = cover[cover["use_case"] == CHURN]
+    fraud = cover[cover["use_case"] == FRAUD]
+    known = churn[churn["coverage"] > 0]
+    alt = (f"Two line charts over the weeks from {_day(cover['week'].min())} to {_day(cover['week'].max())}, "
+           f"with the switch from fraud-v7 to fraud-v8 on {_day(SWITCH)} marked: at threshold {THRESHOLD} the "
+           f"fraud model flags {v7['flagged_share']:.1%} of orders under fraud-v7 and {v8['flagged_share']:.1%} "
+           f"under fraud-v8, while precision on labelled orders falls from {v7['precision']:.2f} to "
+           f"{v8['precision']:.2f}; below, about {known['coverage'].mean():.0%} of each churn run has a known "
+           f"outcome up to the week of {_day(known['week'].max())}")
+    if len(known) < len(churn):
+        alt += " and none after it"
+    return (alt + f", and the fraud orders' share falls from {fraud['coverage'].iloc[0]:.0%} in the first week "
+            f"to {fraud['coverage'].iloc[-1]:.0%} in the last.")
+
+
+def handoff_chart(log: pd.DataFrame | None = None) -> Chart:
     """Two panels over the same weeks: the fraud model's precision and flagged share per version at
     0.7 (top), and the share of predictions with a known outcome for both use cases (bottom).
-    A dashed line marks the switch from fraud-v7 to fraud-v8."""
+    A dashed line marks the switch from fraud-v7 to fraud-v8. Returns a ``Chart`` (``.figure``, ``.alt``)."""
     import matplotlib.pyplot as plt
     from matplotlib.dates import DateFormatter
     from matplotlib.ticker import PercentFormatter
@@ -187,7 +211,7 @@ def handoff_chart(log: pd.DataFrame | None = None):
     bottom.xaxis.set_major_formatter(DateFormatter("%d %b"))
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    return Chart(fig, _handoff_alt(log, cover))
 
 
 def _fmt(value, kind: str) -> str:
@@ -216,42 +240,47 @@ _TABLE_ROWS = (
 
 
 class ThresholdExplorer(widgets.VBox):
-    """Move each version's threshold and compare fraud-v7 with fraud-v8 side by side.
+    """Set each version's threshold and compare fraud-v7 with fraud-v8 side by side.
 
-    Drive it from Python: ``explorer.set_thresholds(v7=0.7, v8=0.81)``, then read
-    ``explorer.table.value`` (HTML) or ``explorer.metrics()`` (a DataFrame).
+    One number box per version (type a value, or step by 0.01 with the arrow keys). Boxes, not
+    sliders: ipywidgets gives a slider's handle no accessible name, while a box's description is
+    its label. Drive it from Python: ``explorer.set_thresholds(v7=0.7, v8=0.81)`` or
+    ``explorer.boxes["fraud-v8"].value = 0.81``, then read ``explorer.table.value`` (HTML) or
+    ``explorer.metrics()`` (a DataFrame).
     """
 
     def __init__(self, log: pd.DataFrame | None = None, v7: float = THRESHOLD, v8: float = THRESHOLD):
         self.fraud = fraud_rows(log)
-        self.sliders = {
-            version: widgets.FloatSlider(value=value, min=0.5, max=0.95, step=0.01, readout_format=".2f",
-                                         description=version, continuous_update=False,
-                                         style={"description_width": "6em"}, layout=widgets.Layout(width="30em"))
+        self.boxes = {
+            version: widgets.BoundedFloatText(value=value, min=0.5, max=0.95, step=0.01,
+                                              description=f"{version} threshold",
+                                              style={"description_width": "10em"},
+                                              layout=widgets.Layout(width="17em"))
             for version, value in zip(VERSIONS, (v7, v8))
         }
-        for slider in self.sliders.values():
-            slider.observe(self._update, names="value")
+        for box in self.boxes.values():
+            box.observe(self._update, names="value")
         self.reset_button = widgets.Button(description="Back to 0.70 for both", icon="undo",
                                            tooltip="Set both thresholds to the shipped value, 0.70",
                                            layout=widgets.Layout(width="auto"))
         self.reset_button.on_click(lambda _: self.set_thresholds(THRESHOLD, THRESHOLD))
         self.table = widgets.HTML()
         self.note = widgets.HTML()
-        heading = widgets.HTML("<b>Threshold of each version</b> (an order is flagged when its score is at least this)")
-        super().__init__([heading, *self.sliders.values(), widgets.HBox([self.reset_button]), self.table, self.note],
+        heading = widgets.HTML("<b>Threshold of each version</b> (an order is flagged when its score is at least "
+                               "this), between 0.50 and 0.95")
+        super().__init__([heading, *self.boxes.values(), widgets.HBox([self.reset_button]), self.table, self.note],
                          layout=widgets.Layout(max_width="44em"))
         self._update()
 
     def set_thresholds(self, v7: float | None = None, v8: float | None = None) -> None:
-        """Move the sliders, as a learner would (``None`` leaves a slider where it is)."""
+        """Set the boxes, as a learner would (``None`` leaves a box as it is)."""
         for version, value in zip(VERSIONS, (v7, v8)):
             if value is not None:
-                self.sliders[version].value = value
+                self.boxes[version].value = value
 
     def metrics(self) -> pd.DataFrame:
-        """The numbers in the table, for the current slider positions."""
-        return version_metrics(self.fraud, {v: round(s.value, 2) for v, s in self.sliders.items()})
+        """The numbers in the table, for the thresholds in the boxes."""
+        return version_metrics(self.fraud, {v: round(b.value, 2) for v, b in self.boxes.items()})
 
     def _update(self, change=None) -> None:
         m = self.metrics()

@@ -6,7 +6,8 @@ What a learner gets here:
 - ``owner_shares()``: per practice ad, the share of data-scientist, ML-engineer, shared and
   not-shown work, beside the title, what the title promises and the real role;
 - ``title_promise(title)``: the role a title advertises, read from its words alone;
-- ``owner_mix_chart()``: stacked bars of that mix per ad, grouped by the kind of title;
+- ``owner_mix_chart()``: stacked bars of that mix per ad, grouped by the kind of title (a ``Chart``:
+  the figure and its alt text);
 - ``role_practice`` and ``role_board()``: six practice ads to label with their real role, with
   feedback per ad from the ad's own rationale.
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from mlroles import data
 from mlroles.feedback import OWNER_LABELS, ROLE_LABELS, LabelQuestion
+from mlroles.lessons.charts import Chart
 from mlroles.sources import read_more
 
 NOT_SHOWN = "not shown"
@@ -113,10 +115,21 @@ def owner_shares(ads: pd.DataFrame | None = None) -> pd.DataFrame:
     return out
 
 
-def owner_mix_chart(shares: pd.DataFrame | None = None):
+def _mix_alt(shares: pd.DataFrame, groups: list) -> str:
+    kinds = [f"{len(rows)} {TITLE_GROUPS[role].removeprefix('Advertised ')}" for role, rows in groups]
+    kinds[0] = kinds[0].replace(" as ", " advertised as ", 1)
+    kinds = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else kinds[0]
+    differs = int((shares["real role"] != shares["title promises"]).sum())
+    return (f"Stacked bar chart of the {len(shares)} practice job ads, grouped by title ({kinds}), each bar split "
+            f"into the shares of data-scientist, ML-engineer, shared and not-shown work the ad lists; for "
+            f"{differs} of the {len(shares)} ads the real role, written at the end of the bar, is not the one "
+            f"the title promises.")
+
+
+def owner_mix_chart(shares: pd.DataFrame | None = None) -> Chart:
     """Stacked horizontal bars: per practice ad, the share of data-scientist, ML-engineer, shared and
     not-shown work. One panel per kind of title; the ad's real role is written at the end of its bar
-    and marked ``≠`` when the title promises something else."""
+    and marked ``≠`` when the title promises something else. Returns a ``Chart`` (``.figure``, ``.alt``)."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
@@ -154,7 +167,7 @@ def owner_mix_chart(shares: pd.DataFrame | None = None):
     fig.legend(handles, labels, loc="upper center", ncol=4, frameon=False, bbox_to_anchor=(0.45, 0.975))
     fig.tight_layout(rect=(0, 0, 0.86, 0.945))
     plt.close(fig)
-    return fig
+    return Chart(fig, _mix_alt(shares, groups))
 
 
 def _ad_text(row) -> str:

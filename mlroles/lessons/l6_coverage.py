@@ -6,7 +6,8 @@ What a learner gets from here:
 - ``symptom_counts(teams)``: how many of each team's symptoms sit on the data-science side and
   how many on the engineering side, next to the facts that matter when nothing hurts yet;
 - ``symptom_chart(teams)``: one bar per team, data-science symptoms to the left, engineering
-  symptoms to the right, coloured by the answer the practice pool gives;
+  symptoms to the right, coloured by the answer the practice pool gives (a ``Chart``: the figure
+  and its alt text);
 - ``board_question`` and ``coverage_board()``: the six held-back practice teams to label with
   ``NEED_LABELS``, checked item by item with the rationale from the dataset.
 
@@ -22,6 +23,7 @@ import pandas as pd
 from mlroles import data
 from mlroles.data import NEXT_NEEDS, SYMPTOMS_DS, SYMPTOMS_ENG
 from mlroles.feedback import NEED_LABELS, LabelQuestion
+from mlroles.lessons.charts import Chart
 from mlroles.sources import read_more
 
 LESSON = "06_one_person_coverage"
@@ -102,11 +104,46 @@ def _label(team_id: str, row) -> str:
     return f"{team_id} · {size} · {runtime} · {row['risk']} risk"
 
 
-def symptom_chart(teams: pd.DataFrame):
+# Where a team hurts and what it needs, in the words of the chart's alt text.
+_HURTS = (("both sides", "with symptoms on both sides"), ("data science", "with data-science symptoms only"),
+          ("engineering", "with engineering symptoms only"), ("nothing", "with no symptom yet"))
+_NEEDS = {"data_scientist": "a data scientist", "ml_engineer": "an ML engineer",
+          "both": "both a data scientist and an ML engineer"}
+
+
+def _needs(need: str, n: int) -> str:
+    if need == "one_person":
+        return "can be covered by one person for now"
+    return f"{'needs' if n == 1 else 'need'} {_NEEDS[need]}"
+
+
+def _symptom_alt(counts: pd.DataFrame) -> str:
+    ds, eng = counts[SIDE_DS] > 0, counts[SIDE_ENG] > 0
+    hurts = pd.Series("nothing", index=counts.index)
+    hurts[ds & eng], hurts[ds & ~eng], hurts[eng & ~ds] = "both sides", "data science", "engineering"
+    parts = []
+    for key, words in _HURTS:
+        needs = counts.loc[hurts == key, "next_need"].value_counts().reindex(NEXT_NEEDS).dropna().astype(int)
+        n = int(needs.sum())
+        if n == 0:
+            continue
+        team = "team" if n == 1 else "teams"
+        if len(needs) == 1:
+            parts.append(f"the {n} {team} {words} {_needs(needs.index[0], n)}")
+        else:
+            split = " and ".join(f"{k} {_needs(need, k)}" for need, k in needs.items())
+            parts.append(f"of the {n} {team} {words}, {split}")
+    listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 1 else "") + parts[-1]
+    return (f"Diverging bar chart of {len(counts)} practice teams, data-science symptoms to the left and "
+            f"engineering symptoms to the right, coloured by whom each team needs next: {listed}.")
+
+
+def symptom_chart(teams: pd.DataFrame) -> Chart:
     """A diverging bar chart: per team, data-science symptoms to the left and engineering ones to the right.
 
     Bars are coloured by the practice answer (``next_need``); a team with no symptom gets a dot
-    on the centre line in its colour. Teams are grouped by answer. Returns the Figure.
+    on the centre line in its colour. Teams are grouped by answer. Returns a ``Chart``
+    (``.figure`` is the matplotlib Figure, ``.alt`` its alt text).
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -144,11 +181,11 @@ def symptom_chart(teams: pd.DataFrame):
               title="next need", title_fontsize=9)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    return Chart(fig, _symptom_alt(counts))
 
 
 def _read_more(row) -> str:
-    return read_more("lesson 6, “Worked example”", row["source_ids"])
+    return read_more("lesson 6, “The course's rule of thumb”", row["source_ids"])
 
 
 def _board_question() -> LabelQuestion:

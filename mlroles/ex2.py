@@ -72,8 +72,6 @@ class ServingQuestion(FunctionQuestion):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)     # sets _before_check through the setter below
-        self._found = None
-        self._last_run = None
 
     @property
     def _hints(self) -> list[str]:
@@ -104,25 +102,6 @@ class ServingQuestion(FunctionQuestion):
     @_hints.setter
     def _hints(self, hints) -> None:     # the fixed hints FunctionQuestion is given: used before any check
         self._before_check = list(hints)
-
-    def run(self, fn):
-        self._last_run = super().run(fn)
-        return self._last_run
-
-    def check(self, fn):
-        self._last_run = None
-        result = super().check(fn)
-        found = CORRECT if result.status == CORRECT else None
-        if self._last_run is not None and result.status != CORRECT:
-            run = self._last_run
-            broken = run[run["problem"] != ""]
-            if len(broken):
-                found = {"id": broken.index[0], "problem": broken["problem"].iloc[0]}
-            elif result.wrong:
-                found = {"id": result.wrong[0], "said": run.at[result.wrong[0], "answer"], "count": len(result.wrong)}
-        if found != self._found:
-            self._found, self._hints_given = found, 0
-        return result
 
 
 def _serving_question() -> FunctionQuestion:
@@ -297,8 +276,7 @@ class SchemaQuestion(Hints):
         return schema_hints(self._found)
 
     def _remember(self, found) -> None:
-        if found != self._found:
-            self._found, self._hints_given = found, 0
+        self._start_hints_from(found)
 
     def check(self, schema) -> CheckResult:
         if schema is None or schema is Ellipsis or schema == {}:
@@ -496,8 +474,7 @@ class LogQuestion(Hints):
         return log_hints(self._found)
 
     def _remember(self, found) -> None:
-        if found != self._found:
-            self._found, self._hints_given = found, 0
+        self._start_hints_from(found)
 
     def check(self, frame, schema) -> CheckResult:
         """Check the DataFrame and say what to fix. Never raises on a learner's input."""
@@ -736,8 +713,7 @@ class MetricTableQuestion(Hints):
         return self._found["hints"]
 
     def _remember(self, found) -> None:
-        if found != self._found:
-            self._found, self._hints_given = found, 0
+        self._start_hints_from(found)
 
     @property
     def _level_names(self) -> str:

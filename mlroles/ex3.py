@@ -176,8 +176,7 @@ class AdQuestion(Hints):
         return dict(zip(self.ads.index, self.ads["title"]))
 
     def _remember(self, found) -> None:
-        if found != self._found:
-            self._found, self._hints_given = found, 0
+        self._start_hints_from(found)
 
     def check(self, answers) -> CheckResult:
         try:
@@ -558,8 +557,7 @@ class MixQuestion(Hints):
         self._hints_given = 0
 
     def _remember(self, found) -> None:
-        if found != self._found:
-            self._found, self._hints_given = found, 0
+        self._start_hints_from(found)
 
     def check(self, mix) -> CheckResult:
         try:

@@ -91,28 +91,6 @@ class NeedQuestion(FunctionQuestion):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._found = None
-        self._last_run = None
-
-    def run(self, fn):
-        self._last_run = super().run(fn)
-        return self._last_run
-
-    def check(self, fn):
-        self._last_run = None
-        result = super().check(fn)
-        found = CORRECT if result.status == CORRECT else None
-        if self._last_run is not None and result.status != CORRECT:
-            run = self._last_run
-            broken = run[run["problem"] != ""]
-            wrong = result.wrong
-            if len(broken):
-                found = {"team": broken.index[0], "problem": broken["problem"].iloc[0], "count": len(broken)}
-            elif wrong:
-                found = {"team": wrong[0], "said": run.at[wrong[0], "answer"], "count": len(wrong)}
-        if found != self._found:
-            self._found, self._hints_given = found, 0
-        return result
 
     @property
     def _hints(self) -> list[str]:
@@ -124,7 +102,7 @@ class NeedQuestion(FunctionQuestion):
         if found == CORRECT:
             return ["Your function agrees on every practice team. In the explorer, try the edges of the rule: 2 "
                     "and 3 models, low and medium risk, batch and online serving, with and without a symptom."]
-        team_id = found["team"]
+        team_id = found["id"]
         team = self.rows.loc[team_id]
         if "problem" in found:
             return [f"Start with {team_id}: next_need {found['problem']}. Each team is a row with the fields "

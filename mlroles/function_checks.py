@@ -111,6 +111,8 @@ class FunctionQuestion(Hints):
         self._hints_given = 0
         self.function_name = function_name
         self.timeout = timeout
+        self.last_run = None    # what the function returned in the last check: run()'s frame
+        self._found = None      # the first miss of the last check (see first_miss)
 
     @property
     def graded(self) -> bool:
@@ -125,7 +127,23 @@ class FunctionQuestion(Hints):
             if problem is None:
                 label, problem = self._read_label(value)
             out.append({"id": item_id, "answer": label, "problem": problem or ""})
-        return pd.DataFrame(out).set_index("id")
+        self.last_run = pd.DataFrame(out).set_index("id")
+        return self.last_run
+
+    def first_miss(self, result: CheckResult):
+        """Where hints start after a check: CORRECT, None (nothing ran), or the first row that broke
+        (``{"id", "problem", "count"}``) or else the first row answered wrong (``{"id", "said", "count"}``)."""
+        if result.status == CORRECT:
+            return CORRECT
+        run = self.last_run
+        if run is None:
+            return None
+        broken = run[run["problem"] != ""]
+        if len(broken):
+            return {"id": broken.index[0], "problem": broken["problem"].iloc[0], "count": len(broken)}
+        if result.wrong:
+            return {"id": result.wrong[0], "said": run.at[result.wrong[0], "answer"], "count": len(result.wrong)}
+        return None
 
     def _read_label(self, value: Any) -> tuple[str | None, str | None]:
         if value is None:
@@ -139,7 +157,15 @@ class FunctionQuestion(Hints):
         return None, f"returned {value!r}, which is not a label; {tip}"
 
     def check(self, fn: Any) -> CheckResult:
-        """Run the function on every row and say what to fix. Never raises."""
+        """Run the function on every row and say what to fix. Never raises. Hints start again from the
+        first level when the first miss changes."""
+        self.last_run = None
+        result = self._check(fn)
+        found = self.first_miss(result)
+        self._start_hints_from(found)
+        return result
+
+    def _check(self, fn: Any) -> CheckResult:
         total = len(self.rows)
         if fn is None or fn is Ellipsis:
             return CheckResult(NOT_ATTEMPTED, f"{self.name}: not attempted yet; write {self.function_name} first.",

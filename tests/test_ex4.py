@@ -5,17 +5,28 @@ from mlroles import ex4
 from mlroles.feedback import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 
 
-def by_symptoms(team):
-    science = any(s in ex4.SYMPTOMS_DS for s in team["symptoms"])
-    engineering = any(s in ex4.SYMPTOMS_ENG for s in team["symptoms"])
-    if science and engineering:
-        return "both"
-    if science:
-        return "data_scientist"
-    if engineering:
-        return "ml_engineer"
-    small = team["risk"] == "low" and team["serving_mode"] in ("none", "batch") and team["models_in_production"] <= 2
-    return "one_person" if small else "ml_engineer"
+def symptoms_first(quiet):
+    """A rule that reads the symptoms as the course does and leaves symptom-free teams to ``quiet``."""
+    def rule(team):
+        science = any(s in ex4.SYMPTOMS_DS for s in team["symptoms"])
+        engineering = any(s in ex4.SYMPTOMS_ENG for s in team["symptoms"])
+        if science and engineering:
+            return "both"
+        if science:
+            return "data_scientist"
+        if engineering:
+            return "ml_engineer"
+        return quiet(team)
+    return rule
+
+
+def narrow(team):
+    return team["serving_mode"] in ("none", "batch")
+
+
+# the course's rule of thumb, written as a learner would
+by_symptoms = symptoms_first(
+    lambda t: "one_person" if t["risk"] == "low" and narrow(t) and t["models_in_production"] <= 2 else "ml_engineer")
 
 
 def test_right_and_wrong_functions():
@@ -110,25 +121,6 @@ def solution_next_need(repo):
     namespace = {}
     exec("".join(cell["source"]), namespace)
     return namespace["next_need"]
-
-
-def symptoms_first(quiet):
-    """A rule that reads the symptoms as the course does and leaves symptom-free teams to ``quiet``."""
-    def rule(team):
-        science = any(s in ex4.SYMPTOMS_DS for s in team["symptoms"])
-        engineering = any(s in ex4.SYMPTOMS_ENG for s in team["symptoms"])
-        if science and engineering:
-            return "both"
-        if science:
-            return "data_scientist"
-        if engineering:
-            return "ml_engineer"
-        return quiet(team)
-    return rule
-
-
-def narrow(team):
-    return team["serving_mode"] in ("none", "batch")
 
 
 # Plausible misreadings of the rule of thumb, each with a practice team that tells it apart from the rule.

@@ -16,9 +16,13 @@ def test_every_lesson_has_a_short_quiz_with_feedback_on_every_option(lesson):
     assert 2 <= len(questions) <= 4
     for q in questions.values():
         assert all(o["feedback"] for o in q.options.values())
+        assert sum(bool(o["correct"]) for o in q.options.values()) == 1, q.quiz_id
         assert q.check(q.answer).status == CORRECT
-        wrong = next(i for i in q.options if i != q.answer)
-        assert q.check(wrong).status == INCORRECT and q.options[wrong]["feedback"] in q.check(wrong).headline
+        for option in q.options:
+            if option != q.answer:
+                result = q.check(option)
+                assert result.status == INCORRECT and q.options[option]["feedback"] in result.headline, (q.quiz_id, option)
+                assert "source page" not in str(result), (q.quiz_id, option)
         assert q.check(None).status == NOT_ATTEMPTED
         assert q.check("z").status == INVALID and q.check(3).status == INVALID
 

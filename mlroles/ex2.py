@@ -187,7 +187,10 @@ def modes_table(fn) -> pd.DataFrame:
                            index=scenarios.index)
     decides = out["answer"].map(lambda a: a if isinstance(a, str) else "—").rename("your function decides")
     frame = scenarios.join(decides)
-    if out["problem"].notna().any():        # the column only when something went wrong: a narrower table
+    problems = out["problem"].fillna("")
+    # the column only when a call went wrong in its own way: a function not written yet is said once,
+    # by the check above, not on every row of a table that then no longer fits
+    if (problems != "").any() and not problems.str.contains("not written yet").all():
         frame = frame.join(out["problem"])
     return answer_table(frame, {i: a for i, a in out["answer"].items() if isinstance(a, str)})
 

@@ -301,13 +301,18 @@ def test_modes_table_shows_the_graded_drivers_and_what_the_function_decides():
     table = ex2.modes_table(reference_like)
     graded = ex2.graded_scenarios()
     assert list(table.index) == list(graded.index) and len(table) == 14
-    assert list(table.columns) == ex2.SCENARIO_COLUMNS + ["your function decides", "problem"]
+    assert list(table.columns) == ex2.SCENARIO_COLUMNS + ["your function decides"]   # no problem, no column
     pd.testing.assert_frame_equal(pd.DataFrame(table[ex2.SCENARIO_COLUMNS]), graded)
     assert not {"expected_mode", "rationale", "pool"} & set(table.columns)       # never the answers
     assert table["your function decides"].tolist() == graded.apply(reference_like, axis=1).tolist()
     assert table.answers == dict(table["your function decides"])
     broken = ex2.modes_table(lambda s: 1 / 0)
     assert set(broken["your function decides"]) == {"—"} and broken["problem"].str.startswith("raised").all()
+
+    def not_written(scenario):
+        raise NotImplementedError()
+    blank = ex2.modes_table(not_written)     # the check says it once; the table stays narrow
+    assert "problem" not in blank.columns and set(blank["your function decides"]) == {"—"}
 
 
 # --- the unified log's values, the schema's label ---------------------------------------

@@ -25,7 +25,8 @@ class AnswerTable(pd.DataFrame):
         with pd.option_context("display.max_colwidth", None):
             # a wide table scrolls inside its own box, which a keyboard can reach (tabindex) and a
             # screen reader names, instead of widening the output area
-            html = ('<div role="region" aria-label="your answers" tabindex="0" style="overflow-x:auto">'
+            label = f"your answers by {self.index.name}" if self.index.name else "your answers"   # unique per table
+            html = (f'<div role="region" aria-label="{label}" tabindex="0" style="overflow-x:auto">'
                     f"{self.to_html()}</div>")
             bundle = {"text/html": html, "text/plain": pd.DataFrame(self).to_string()}
         bundle[MIMETYPE] = {"answers": getattr(self, "answers", {}) or {}}

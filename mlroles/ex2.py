@@ -278,8 +278,6 @@ class SchemaQuestion(Hints):
     def _hints(self) -> list[str]:
         return schema_hints(self._found)
 
-    def _remember(self, found) -> None:
-        self._start_hints_from(found)
 
     def check(self, schema) -> CheckResult:
         if schema is None or schema is Ellipsis or schema == {}:
@@ -476,8 +474,6 @@ class LogQuestion(Hints):
     def _hints(self) -> list[str]:
         return log_hints(self._found)
 
-    def _remember(self, found) -> None:
-        self._start_hints_from(found)
 
     def check(self, frame, schema) -> CheckResult:
         """Check the DataFrame and say what to fix. Never raises on a learner's input."""
@@ -564,12 +560,11 @@ def _course_figures(kind: str, call: str) -> pd.DataFrame:
     out = {}
     for key, rows, threshold in groups:
         labelled = rows[rows["label"].notna()]
-        flagged = labelled["score"] >= threshold
         fraud = labelled["label"].astype("int64") == 1
-        tp, n_flagged, n_fraud = int((flagged & fraud).sum()), int(flagged.sum()), int(fraud.sum())
+        counts = prediction_log.confusion_counts(rows["score"], rows["label"], threshold)
+        tp, n_flagged, n_fraud = counts["tp"], counts["tp"] + counts["fp"], counts["fraud_labelled"]
         out[key] = {"rows": len(rows), "label_coverage": len(labelled) / len(rows),
-                    "precision": tp / n_flagged if n_flagged else float("nan"),
-                    "recall": tp / n_fraud if n_fraud else float("nan"),
+                    "precision": counts["precision"], "recall": counts["recall"],
                     "latency_p50": rows["latency_ms"].quantile(0.5), "latency_p95": rows["latency_ms"].quantile(0.95),
                     # the counts behind them, and what common slips give instead
                     "threshold": threshold, "labelled": len(labelled), "flagged": n_flagged, "fraud": n_fraud, "tp": tp,
@@ -715,8 +710,6 @@ class MetricTableQuestion(Hints):
                     "of the log (and other thresholds), so nothing in it may be typed in by hand.", self.build_hint]
         return self._found["hints"]
 
-    def _remember(self, found) -> None:
-        self._start_hints_from(found)
 
     @property
     def _level_names(self) -> str:

@@ -175,8 +175,6 @@ class AdQuestion(Hints):
     def items(self):
         return dict(zip(self.ads.index, self.ads["title"]))
 
-    def _remember(self, found) -> None:
-        self._start_hints_from(found)
 
     def check(self, answers) -> CheckResult:
         try:
@@ -524,7 +522,14 @@ def worked_shares(ad_id: str) -> dict[str, float]:
 
 # Four practice ads whose shares the check compares, worked out by counting from datasets/job_ads.csv and
 # datasets/responsibilities.csv (graded responsibilities count as "unknown" there).
-MIX_EXAMPLES = {ad_id: worked_shares(ad_id) for ad_id in ("A01", "A03", "A10", "A26")}
+MIX_EXAMPLE_IDS = ("A01", "A03", "A10", "A26")
+
+
+@lru_cache(maxsize=None)
+def mix_examples() -> dict:
+    """The four worked examples the mix check compares with, counted from the data when first asked
+    (not at import)."""
+    return {ad_id: worked_shares(ad_id) for ad_id in MIX_EXAMPLE_IDS}
 
 
 def worked_mix(ad_id: str) -> str:
@@ -556,8 +561,6 @@ class MixQuestion(Hints):
         self._found = None
         self._hints_given = 0
 
-    def _remember(self, found) -> None:
-        self._start_hints_from(found)
 
     def check(self, mix) -> CheckResult:
         try:
@@ -593,7 +596,7 @@ class MixQuestion(Hints):
                                 f"{ad_id}'s add up to {off.iloc[0]:.4g}.")
                 found = {"problem": "sums", "ad": str(ad_id), "sum": round(float(off.iloc[0]), 6),
                          "total": round(float(sums.sum()), 6)}
-            for ad_id, want in MIX_EXAMPLES.items():
+            for ad_id, want in mix_examples().items():
                 if ad_id not in mix.index:
                     problems.append(f"{ad_id} is missing: index the result by ad_id.")
                     found = found or {"problem": "index", "ad": ad_id, "index": str(mix.index[:3].tolist()),
@@ -649,18 +652,18 @@ class MixQuestion(Hints):
                 first += " Are these counts rather than shares? Divide each row by its own total."
             else:
                 first += " Is some of the ad's list counted in a column outside the four, or dropped?"
-            return [first, worked_mix(ad_id) if ad_id in MIX_EXAMPLES else worked_mix("A01"), MIX_STEPS]
+            return [first, worked_mix(ad_id) if ad_id in MIX_EXAMPLE_IDS else worked_mix("A01"), MIX_STEPS]
         if problem == "repeated":
             return [f"{found['ad']} appears on more than one row of your result. After the merge there is one row "
                     "per ad and responsibility: the counting step should bring them back to one row per ad.",
-                    worked_mix(found["ad"]) if found["ad"] in MIX_EXAMPLES else worked_mix("A01"), MIX_STEPS]
+                    worked_mix(found["ad"]) if found["ad"] in MIX_EXAMPLE_IDS else worked_mix("A01"), MIX_STEPS]
         if problem == "index":
             first = f"{found['ad']} is not in your index, which starts {found['index']}."
             first += (" ad_id is one of your columns: make it the index with .set_index(\"ad_id\")."
                       if found["has_column"] else " Make ad_id the index, one row per ad.")
             return [first, worked_mix(found["ad"]), MIX_STEPS]
         ad_id, row = found["ad"], found["row"]
-        want = MIX_EXAMPLES[ad_id]
+        want = mix_examples()[ad_id]
         first = f"Your {ad_id} row reads {', '.join(f'{k} {v:g}' for k, v in row.items())}."
         if row["unknown"] == 0 and want["unknown"] > 0:
             first += (" Its unknown share is 0, yet some of its responsibilities have no owner in your copy: did a "

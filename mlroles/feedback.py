@@ -157,7 +157,7 @@ class Hints:
         more = " (ask again for a stronger hint)" if level < len(hints) else ""
         return Hint(f"Hint {level} of {len(hints)}: {hints[level - 1]}{more}")
 
-    def _start_hints_from(self, found) -> None:
+    def _remember(self, found) -> None:
         """Hints that start from what the last check found: when that changes, they start again at
         level 1 (``found`` is kept in ``_found`` for the question's ``_hints`` to read)."""
         if found != getattr(self, "_found", None):

@@ -162,7 +162,7 @@ class FunctionQuestion(Hints):
         self.last_run = None
         result = self._check(fn)
         found = self.first_miss(result)
-        self._start_hints_from(found)
+        self._remember(found)
         return result
 
     def _check(self, fn: Any) -> CheckResult:

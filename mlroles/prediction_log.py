@@ -343,3 +343,15 @@ def _differences(mine: pd.DataFrame, ref: pd.DataFrame, mode: str) -> list[dict]
         compare(column, lambda m, r, c=column: add(c, m.notna(), f"a {c}, which should still be missing",
                                                    "labels arrive weeks later, from another system"))
     return found
+
+
+def confusion_counts(scores: pd.Series, labels: pd.Series, threshold: float) -> dict:
+    """Confusion counts at a threshold, on rows whose label is known, with precision and recall
+    (NaN when nothing is flagged, or no labelled row is positive): lesson 4's figures and exercise 2's checks."""
+    known = labels.notna()
+    flagged = scores[known] >= threshold
+    fraud = labels[known].astype("int64") == 1
+    tp, fp, fn = int((flagged & fraud).sum()), int((flagged & ~fraud).sum()), int((~flagged & fraud).sum())
+    return {"labelled": int(known.sum()), "fraud_labelled": int(fraud.sum()), "tp": tp, "fp": fp, "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else float("nan"),
+            "recall": tp / (tp + fn) if tp + fn else float("nan")}

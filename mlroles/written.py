@@ -108,7 +108,7 @@ class DraftCheck(Hints):
         self.min_words = min_words
         self.wants_citation = wants_citation
         self.after = after                  # hints once every part is found
-        self._missing: list[str] | None = None
+        self._found: list[str] | None = None
         self._hints_given = 0
 
     def missing(self, text: str) -> list[str]:
@@ -124,20 +124,16 @@ class DraftCheck(Hints):
 
     @property
     def _hints(self) -> list[str]:
-        if self._missing is None:
+        if self._found is None:
             return [f"Write a draft in the answer cell, save the notebook (Ctrl+S) and run {self.name}'s check: "
                     "the hints then start from the parts it asks about."]
-        advice = [f"On {n}: {self.parts[n].advice}" for n in self._missing if n in self.parts and self.parts[n].advice]
-        if CITATION in self._missing:
+        advice = [f"On {n}: {self.parts[n].advice}" for n in self._found if n in self.parts and self.parts[n].advice]
+        if CITATION in self._found:
             advice.append("On the source: name the episode and the minute where it says what you use, in the form "
                           "(episode title, minute:second); the lessons' references tables list them.")
-        if self._missing or not self.after:
+        if self._found or not self.after:
             return advice + list(self.after)
         return [f"I found every part. {self.after[0]}", *self.after[1:]]
-
-    def _remember(self, missing: list[str] | None) -> None:
-        if missing != self._missing:
-            self._missing, self._hints_given = missing, 0
 
     def check(self, text: str | None = None) -> CheckResult:
         """Questions on the draft: pass the text, or leave it out to read the saved notebook."""

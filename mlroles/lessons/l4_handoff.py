@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
+from mlroles.prediction_log import confusion_counts
 from mlroles.lessons.charts import Chart
 
 FRAUD = "fraud_checkout"
@@ -80,17 +81,6 @@ def fraud_rows(log: pd.DataFrame | None = None) -> pd.DataFrame:
     return log[log["use_case"] == FRAUD]
 
 
-def _counts(scores: pd.Series, labels: pd.Series, threshold: float) -> dict:
-    """Confusion counts at a threshold, on rows whose label is known."""
-    known = labels.notna()
-    flagged = scores[known] >= threshold
-    fraud = labels[known].astype("int64") == 1
-    tp, fp, fn = int((flagged & fraud).sum()), int((flagged & ~fraud).sum()), int((~flagged & fraud).sum())
-    return {"labelled": int(known.sum()), "fraud_labelled": int(fraud.sum()), "tp": tp, "fp": fp, "fn": fn,
-            "precision": tp / (tp + fp) if tp + fp else float("nan"),
-            "recall": tp / (tp + fn) if tp + fn else float("nan")}
-
-
 def version_metrics(log: pd.DataFrame | None = None, threshold: float | dict = THRESHOLD) -> pd.DataFrame:
     """Per fraud model version: orders, flagged share (all orders), label coverage, and on labelled
     orders the true positives, false positives, missed fraud, precision and recall.
@@ -103,7 +93,7 @@ def version_metrics(log: pd.DataFrame | None = None, threshold: float | dict = T
     for version in VERSIONS:
         t = threshold.get(version, THRESHOLD) if isinstance(threshold, dict) else threshold
         part = fraud[fraud["model_version"] == version]
-        counts = _counts(part["score"], part["label"], t)
+        counts = confusion_counts(part["score"], part["label"], t)
         rows.append({"model_version": version, "threshold": float(t), "orders": len(part),
                      "flagged_share": float((part["score"] >= t).mean()),
                      "coverage": counts["labelled"] / len(part), **counts})
@@ -125,7 +115,7 @@ def weekly_fraud(log: pd.DataFrame | None = None, threshold: float = THRESHOLD) 
     fraud = fraud_rows(log)
     rows = []
     for (week, version), part in fraud.groupby([_week_start(fraud["requested_at"]), "model_version"], sort=True):
-        counts = _counts(part["score"], part["label"], threshold)
+        counts = confusion_counts(part["score"], part["label"], threshold)
         enough = counts["tp"] + counts["fp"] >= MIN_FLAGGED
         rows.append({"week": week, "model_version": version, "at": part["requested_at"].mean(),
                      "orders": len(part), "flagged_share": float((part["score"] >= threshold).mean()),

@@ -40,18 +40,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,hub,postgres]"
 	@touch $(STAMP)
 
-# Both go through mlroles.lab, as the browser tests do. LAB_ARGS='--port 9000 --no-browser', for example.
+# Both go through mlroles.launch.lab, as the browser tests do. LAB_ARGS='--port 9000 --no-browser', for example.
 LAB_ARGS ?=
 lab: $(STAMP)
-	@$(BIN)/python -m mlroles.lab $(if $(COURSE),--instructor --root $(COURSE)) $(LAB_ARGS)
+	@$(BIN)/python -m mlroles.launch.lab $(if $(COURSE),--instructor --root $(COURSE)) $(LAB_ARGS)
 
 # A self-paced learner's verdict: every exercise in my-work/ graded as a cohort is, item by item.
 check-work: $(STAMP)
-	@$(BIN)/python -m mlroles.selfgrade $(CHECK_ARGS)
+	@$(BIN)/python -m mlroles.instructor.selfgrade $(CHECK_ARGS)
 
 # COURSE=cohort-demo opens that course root's formgrader (make lab COURSE=... does the same)
 instructor: $(STAMP)
-	@$(BIN)/python -m mlroles.lab --instructor $(if $(COURSE),--root $(COURSE)) $(LAB_ARGS)
+	@$(BIN)/python -m mlroles.launch.lab --instructor $(if $(COURSE),--root $(COURSE)) $(LAB_ARGS)
 
 # The hub's proxy (configurable-http-proxy) comes from npm, pinned in hub/package-lock.json; never installed globally.
 NODE_STAMP := hub/node_modules/.installed
@@ -62,7 +62,7 @@ $(NODE_STAMP): hub/package.json hub/package-lock.json
 
 learner-copy: $(STAMP)
 	@test -n "$(DEST)" || { echo "Say where: make learner-copy DEST=../mlroles-course"; exit 2; }
-	@$(BIN)/python -m mlroles.learner_copy "$(DEST)"
+	@$(BIN)/python -m mlroles.instructor.learner_copy "$(DEST)"
 
 # The browser tests' accessibility checker (axe-core) comes from npm too, pinned in the root package-lock.json.
 TEST_NODE_STAMP := node_modules/.installed
@@ -73,7 +73,7 @@ $(TEST_NODE_STAMP): package.json package-lock.json
 
 HUB_ARGS ?=
 hub: $(STAMP) $(NODE_STAMP)
-	@$(BIN)/python -m mlroles.hub $(HUB_ARGS)
+	@$(BIN)/python -m mlroles.launch.hub $(HUB_ARGS)
 
 # One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so a notebook's
 # cells run in order in one kernel and a module's shared course root or JupyterLab is built once.
@@ -85,30 +85,30 @@ test: $(STAMP) $(NODE_STAMP) $(TEST_NODE_STAMP)
 # Without COURSE: the maintainer's release of this repository's exercises/. With COURSE: that course's
 # release, and to its exchange.
 release: $(STAMP)
-	$(if $(COURSE),$(BIN)/python -m mlroles.cohort $(COURSE_ARG) release,$(BIN)/python -m mlroles.release)
+	$(if $(COURSE),$(BIN)/python -m mlroles.instructor.cli $(COURSE_ARG) release,$(BIN)/python -m mlroles.instructor.release)
 
 roster: $(STAMP)
 	@test -n "$(FILE)" || { echo "Say which file: make roster FILE=students.csv"; exit 2; }
-	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) roster import "$(FILE)"
+	$(BIN)/python -m mlroles.instructor.cli $(COURSE_ARG) roster import "$(FILE)"
 
 JOBS ?= 0
 GRADE_ARGS ?=
 grade: $(STAMP)
-	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) grade --jobs $(JOBS) $(GRADE_ARGS)
+	$(BIN)/python -m mlroles.instructor.cli $(COURSE_ARG) grade --jobs $(JOBS) $(GRADE_ARGS)
 
 FEEDBACK_ARGS ?=
 feedback: $(STAMP)
-	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) feedback $(FEEDBACK_ARGS)
+	$(BIN)/python -m mlroles.instructor.cli $(COURSE_ARG) feedback $(FEEDBACK_ARGS)
 
 report: $(STAMP)
-	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) report
+	$(BIN)/python -m mlroles.instructor.cli $(COURSE_ARG) report
 
 FORMAT ?= canvas
 export: $(STAMP)
-	$(BIN)/python -m mlroles.cohort $(COURSE_ARG) export --format $(FORMAT)
+	$(BIN)/python -m mlroles.instructor.cli $(COURSE_ARG) export --format $(FORMAT)
 
 grade-demo: $(STAMP)
-	$(BIN)/python -m mlroles.cohort demo --jobs $(JOBS) $(if $(COURSE),--dir $(COURSE))
+	$(BIN)/python -m mlroles.instructor.cli demo --jobs $(JOBS) $(if $(COURSE),--dir $(COURSE))
 
 BENCH_ARGS ?=
 bench: $(STAMP)

@@ -17,8 +17,8 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
 # The gradebook's database and the late policy come from cohort.toml, the one file an instructor edits
-# (mlroles.settings): SQLite in gradebook.db by default, PostgreSQL when several graders share it.
-from mlroles import settings as _settings  # noqa: E402
+# (mlroles.instructor.settings): SQLite in gradebook.db by default, PostgreSQL when several graders share it.
+from mlroles.instructor import settings as _settings  # noqa: E402
 
 try:
     _settings.apply(c, c.CourseDirectory.root)
@@ -37,14 +37,14 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 # The release: nbgrader's own steps, with the answer cells of board questions left runnable (see
-# mlroles.nbgrader_plugins.BoardAnswerStubs): no `raise NotImplementedError()` for a learner who only clicks.
+# mlroles.instructor.plugins.BoardAnswerStubs): no `raise NotImplementedError()` for a learner who only clicks.
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     # the due date and late policy of cohort.toml under the title (none in a self-paced course)
-    "mlroles.nbgrader_plugins.ShowDueDate",
+    "mlroles.instructor.plugins.ShowDueDate",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "mlroles.nbgrader_plugins.BoardAnswerStubs",
+    "mlroles.instructor.plugins.BoardAnswerStubs",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
@@ -65,12 +65,12 @@ c.OverwriteCells.add_missing_cells = True
 # ... and put back where it was, even after a read-only cell (see RobustOverwriteCells: nbgrader
 # itself stops with a KeyError there).
 c.Autograde.sanitize_preprocessors = [
-    # a notebook handed in without its *.choices.json still carries the boards' choices (mlroles.choices)
-    "mlroles.nbgrader_plugins.RecoverCarriedChoices",
+    # a notebook handed in without its *.choices.json still carries the boards' choices (mlroles.widgets.choices)
+    "mlroles.instructor.plugins.RecoverCarriedChoices",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "mlroles.nbgrader_plugins.RobustOverwriteCells",
+    "mlroles.instructor.plugins.RobustOverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -79,15 +79,15 @@ c.Autograde.sanitize_preprocessors = [
 # on a "task" cell there, which would carry points of its own: points stay on the answer.
 c.ClearMarkScheme.enforce_metadata = False
 
-# Every kernel that grades runs in the bubblewrap sandbox of mlroles.sandbox: it sees its own
+# Every kernel that grades runs in the bubblewrap sandbox of mlroles.instructor.sandbox: it sees its own
 # submission folder and the read-only environment, never the keys, the gradebook, other students'
 # work or the instructor's files. Named here, so the cohort command, `nbgrader autograde` and the
 # formgrader all use it. (nbgrader's own Execute is the first of nbgrader's default list.)
 c.Autograde.autograde_preprocessors = [
-    "mlroles.sandbox.SandboxedExecute",
+    "mlroles.instructor.sandbox.SandboxedExecute",
     # Scores come from here, outside the kernel: each test cell's recording against solutions/graded_keys.csv
-    # (mlroles.scoring). Whatever the kernel printed in a test cell is replaced by the score.
-    "mlroles.nbgrader_plugins.ScoreRecordings",
+    # (mlroles.checks.scoring). Whatever the kernel printed in a test cell is replaced by the score.
+    "mlroles.instructor.plugins.ScoreRecordings",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -107,11 +107,11 @@ c.LimitOutput.max_traceback = 20
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     # a written answer no grader has scored yet says so under its "Score: 0.0" (feedback --allow-pending)
-    "mlroles.nbgrader_plugins.MarkAwaitingGrading",
-    "mlroles.nbgrader_plugins.ClearHiddenTestsOfTestCells",
-    "mlroles.nbgrader_plugins.DropScoringDetails",
+    "mlroles.instructor.plugins.MarkAwaitingGrading",
+    "mlroles.instructor.plugins.ClearHiddenTestsOfTestCells",
+    "mlroles.instructor.plugins.DropScoringDetails",
     "nbgrader.preprocessors.ClearMarkScheme",
-    "mlroles.nbgrader_plugins.RedactTestTracebacks",
-    "mlroles.nbgrader_plugins.RedactGradingMaterial",
+    "mlroles.instructor.plugins.RedactTestTracebacks",
+    "mlroles.instructor.plugins.RedactGradingMaterial",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -1,6 +1,6 @@
 """Load on one machine: N learners on the cohort hub at once (``make bench-hub``; group "hub" of ``make bench``).
 
-A real hub (``python -m mlroles.hub``, demo mode, on a free loopback port) with one instructor and N learners.
+A real hub (``python -m mlroles.launch.hub``, demo mode, on a free loopback port) with one instructor and N learners.
 Through the hub's REST API each learner gets a token of their own and starts their server with it, all at once; then every
 learner runs lesson 1 (every code cell, in order, in one kernel of a session on the lesson's path) over
 the kernel's websocket, all at once; then the servers are stopped. Recorded:
@@ -95,7 +95,7 @@ def run_lesson(hub, user: str, token: str, cells: list[str], timeout: float = 30
 
 def measure(learners: int = 20, out=print) -> dict:
     from hub_support import Hub
-    from mlroles import hub as mlhub
+    from mlroles.launch import hub as mlhub
 
     base = Path(tempfile.mkdtemp(prefix="mlroles-hub-load-"))
     os.chmod(base, 0o755)

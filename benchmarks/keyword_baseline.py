@@ -56,7 +56,8 @@ def measure(repo: Path = REPO) -> dict[str, dict]:
     """Per item bank: accuracy on the graded pool, the majority-class rate, and the pool sizes."""
     sys.path.insert(0, str(repo))
     from mlroles import data
-    from mlroles.answer_keys import SCHEMAS, load_graded_keys
+    from mlroles.data import SCHEMAS
+    from mlroles.instructor.answer_keys import load_graded_keys
 
     keys = load_graded_keys(repo / "solutions" / "graded_keys.csv")
     loaders = {"responsibilities": data.load_responsibilities, "handoff_artifacts": data.load_handoff_artifacts,

@@ -587,11 +587,11 @@ def bench_lessons(runs: int, memory: bool) -> None:
 
 def bench_imports(runs: int) -> None:
     say("\n3. Imports in a fresh interpreter (subprocess wall time)")
-    commands = {"mlroles": "import mlroles", "mlroles.ex1": "import mlroles.ex1",
+    commands = {"mlroles": "import mlroles", "mlroles.exercises.ex1": "import mlroles.exercises.ex1",
                 "baseline": "import pandas, ipywidgets"}
     figs = {
         "mlroles": figure("imports.mlroles", "imports", "import mlroles / import pandas, ipywidgets", "ratio", "<= 1.3"),
-        "mlroles.ex1": figure("imports.mlroles.ex1", "imports", "import mlroles.ex1 / import pandas, ipywidgets",
+        "mlroles.exercises.ex1": figure("imports.mlroles.exercises.ex1", "imports", "import mlroles.exercises.ex1 / import pandas, ipywidgets",
                               "ratio", "<= 1.3"),
     }
     with measuring(*figs.values()):
@@ -629,7 +629,9 @@ def bench_calls(runs: int) -> None:
     try:
         import ipywidgets as widgets
 
-        from mlroles import ex1, ex2, ex3, ex4, feedback, quiz
+        from mlroles.exercises import ex1, ex2, ex3, ex4
+        from mlroles.checks import base as feedback
+        from mlroles.widgets import quiz
 
         choose_serving_mode = solution_function("ex2_serving_handoff", "choose_serving_mode", "choose_serving_mode")
         next_need = solution_function("ex4_team_coverage", "next_need", "next_need")
@@ -761,7 +763,7 @@ GRADE_RUNNER = r"""
 import json, sys, time, warnings
 from pathlib import Path
 warnings.filterwarnings("ignore")
-from mlroles import cohort
+from mlroles.instructor import cohort
 course, jobs, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
 start = time.perf_counter()
 outcomes = cohort.grade(course, jobs=jobs)
@@ -771,7 +773,7 @@ out.write_text(json.dumps({"seconds": seconds, "outcomes": [o.__dict__ for o in 
 
 
 def grade_in_subprocess(course: Path, jobs: int, log: Path) -> dict:
-    """``cohort.grade(course, jobs=jobs)`` in its own interpreter (as `python -m mlroles.cohort grade`
+    """``cohort.grade(course, jobs=jobs)`` in its own interpreter (as `python -m mlroles.instructor.cli grade`
     would run), timed inside it, with the memory of its workers and their kernels sampled from here."""
     out = course.parent / f"{course.name}-grade.json"
     with open(log, "a") as logf:
@@ -791,7 +793,7 @@ def grade_in_subprocess(course: Path, jobs: int, log: Path) -> dict:
 
 
 def build_cohort(course: Path, students: int) -> list[str]:
-    from mlroles import cohort_demo
+    from mlroles.instructor import demo as cohort_demo
 
     profiles = [CLEAN_PROFILES[i % len(CLEAN_PROFILES)] for i in range(students)]
     with contextlib.redirect_stdout(io.StringIO()):
@@ -840,7 +842,7 @@ def bench_cohort(students: int, jobs: int = 2) -> None:
     with measuring(*figs):
         import nbformat
 
-        from mlroles.cohort import source_assignments
+        from mlroles.instructor.cohort import source_assignments
 
         base = WORK / "cohort"
         course = base / "ours"
@@ -1115,7 +1117,7 @@ ADVICE = {
         "above are the rest. What could be done: import matplotlib only when a chart is drawn, keep loaded "
         "datasets cached (lru_cache in mlroles.data), draw fewer or smaller charts."),
     "imports": (
-        "What costs the time: see the import profile; the cost of `import mlroles.ex1` beyond pandas is "
+        "What costs the time: see the import profile; the cost of `import mlroles.exercises.ex1` beyond pandas is "
         "the modules it pulls in at import time and the question objects it builds from the datasets. What "
         "could be done: import ipywidgets and matplotlib only inside the functions that build widgets and "
         "charts, and build the question objects on first use."),

@@ -4,18 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+class NoCourseCopy(RuntimeError):
+    """Not inside a copy of the course: the message says where to run from."""
 
 
-def put_environment_on_path() -> None:
-    """nbgrader runs tools such as ``alembic`` by name: make the running environment's bin come first,
-    so the course's commands work whether or not the virtual environment was activated."""
-    import os
-    import sys
-
-    bin_dir = os.path.dirname(sys.executable)
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+def find_copy(start: Path | str | None = None) -> Path:
+    """The copy of the course at ``start`` (default: the working directory) or the nearest folder above it: a
+    folder with ``course/`` and ``exercises/`` (the repository, or a learner's copy of it)."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "course").is_dir() and (folder / "exercises").is_dir():
+            return folder
+    raise NoCourseCopy(f"{start} is not inside a copy of the course (a folder with course/ and exercises/). "
+                       "Run the command from the course's folder.")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ EXERCISES = (
 )
 
 
+# The lesson each item bank is taught in (a responsibility names its own lesson).
+LESSON_OF = {"serving_scenarios": "04_production_handoff", "handoff_artifacts": "04_production_handoff",
+             "job_ads": "05_skills_and_interview_signals", "team_scenarios": "06_one_person_coverage"}
+
+
 # The order a learner takes them (the start page's map): lessons 1 to 4, the two exercises that
 # practise them, then each later lesson followed by its exercise.
 PATH = ("00_start_here", "01_two_roles_two_risks", "02_data_scientist_fit", "03_ml_engineer_fit",
@@ -62,10 +68,13 @@ def in_order() -> list[Part]:
 
 
 def copy_root(cwd: Path | None = None) -> Path:
-    """The copy of the course a notebook runs in: the folder above ``course/`` when the notebook is a
-    lesson (a learner's ``my-work/`` or the repository), else the repository."""
+    """The copy of the course a notebook runs in (a learner's ``my-work/`` or the repository): the nearest
+    folder at or above ``cwd`` with ``course/`` and ``exercises/``, else ``cwd`` itself."""
     cwd = Path(cwd or Path.cwd())
-    return cwd.parent if cwd.name == "course" and (cwd.parent / "exercises").is_dir() else REPO_ROOT
+    try:
+        return find_copy(cwd)
+    except NoCourseCopy:
+        return cwd
 
 
 def lesson_title(part_id: str) -> str:

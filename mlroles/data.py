@@ -11,30 +11,91 @@ the learner's files and live only on the instructor's side (``solutions/``).
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import pandas as pd
 
-OWNERS = ("data_scientist", "ml_engineer", "shared")
+# --- label sets: the allowed answers of each kind of question, with their names and spellings ----
+
+class LabelSet:
+    """The allowed answers of a question, with their display names and a spelling helper."""
+
+    def __init__(self, names: Mapping[str, str], aliases: Mapping[str, str] | None = None):
+        self.names = dict(names)                  # canonical value -> how a person says it
+        self.aliases = {self._fold(k): v for k, v in (aliases or {}).items()}
+        for value, name in self.names.items():
+            self.aliases.setdefault(self._fold(value), value)
+            self.aliases.setdefault(self._fold(name), value)
+
+    @staticmethod
+    def _fold(text: str) -> str:
+        return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+    @property
+    def values(self) -> list[str]:
+        return list(self.names)
+
+    def name(self, value: str) -> str:
+        return self.names.get(value, value)
+
+    def closest(self, text: str) -> str | None:
+        """The canonical value a learner most likely meant, or None when nothing is close."""
+        folded = self._fold(text)
+        if folded in self.aliases:
+            return self.aliases[folded]
+        match = difflib.get_close_matches(folded, list(self.aliases), n=1, cutoff=0.6)
+        return self.aliases[match[0]] if match else None
+
+    def listing(self) -> str:
+        return ", ".join(repr(v) for v in self.values)
+
+
+OWNER_LABELS = LabelSet(
+    {"data_scientist": "data scientist", "ml_engineer": "ML engineer", "shared": "shared"},
+    aliases={"ds": "data_scientist", "scientist": "data_scientist", "mle": "ml_engineer",
+             "machine learning engineer": "ml_engineer", "engineer": "ml_engineer", "both": "shared"},
+)
+
+MODE_LABELS = LabelSet({"batch": "batch", "online": "online"},
+                       aliases={"real time": "online", "realtime": "online", "real-time": "online",
+                                "streaming": "online", "offline": "batch", "scheduled": "batch"})
+
+ROLE_LABELS = LabelSet(
+    {"data_scientist": "data scientist", "ml_engineer": "ML engineer", "ml_platform_engineer": "ML platform engineer",
+     "data_engineer": "data engineer", "analyst": "analyst", "product_engineer": "product engineer",
+     "unclear": "unclear"},
+    aliases={"ds": "data_scientist", "mle": "ml_engineer", "machine learning engineer": "ml_engineer",
+             "platform engineer": "ml_platform_engineer", "mlops engineer": "ml_platform_engineer",
+             "data analyst": "analyst", "software engineer": "product_engineer"},
+)
+
+NEED_LABELS = LabelSet(
+    {"data_scientist": "a data scientist", "ml_engineer": "an ML engineer", "both": "both",
+     "one_person": "one person can cover it for now"},
+    aliases={"ds": "data_scientist", "data scientist": "data_scientist", "mle": "ml_engineer",
+             "ml engineer": "ml_engineer", "one person": "one_person", "either": "one_person"},
+)
+
+OWNERS = tuple(OWNER_LABELS.values)
 POOLS = ("practice", "graded")
 YES_NO = ("yes", "no")
 LESSON_IDS = (
     "01_two_roles_two_risks", "02_data_scientist_fit", "03_ml_engineer_fit",
     "04_production_handoff", "05_skills_and_interview_signals", "06_one_person_coverage",
 )
-SERVING_MODES = ("batch", "online")
+SERVING_MODES = tuple(MODE_LABELS.values)
 FRESHNESS = ("seconds", "minutes", "hours", "daily", "weekly")
 LEVELS = ("low", "medium", "high")
 STAGES = ("seed", "startup", "scaleup", "enterprise")
 TEAM_SERVING = ("none", "batch", "online", "both")
-NEXT_NEEDS = ("data_scientist", "ml_engineer", "both", "one_person")
-REAL_ROLES = ("data_scientist", "ml_engineer", "ml_platform_engineer", "data_engineer", "analyst",
-              "product_engineer", "unclear")
+NEXT_NEEDS = tuple(NEED_LABELS.values)
+REAL_ROLES = tuple(ROLE_LABELS.values)
 RED_FLAGS = ("title_mismatch", "no_team", "no_objectives", "vague_responsibilities",
              "no_data_infrastructure", "no_support", "unicorn_scope")
 SYMPTOMS_DS = ("no_metric_owner", "no_statistical_validity", "unclear_questions", "results_not_trusted")
@@ -388,6 +449,16 @@ def load_team_scenarios(path: Path | str | None = None, *, source_ids: set[str] 
     return frame
 
 
+PRACTICE_PER_OWNER = 4     # exercise 1's practice round: this many items of each owner
+
+
+def practice_round(items: pd.DataFrame, per_owner: int = PRACTICE_PER_OWNER) -> pd.DataFrame:
+    """Exercise 1's practice round out of the responsibilities: the first ``per_owner`` non-borderline practice
+    items of each owner, in id order (lesson 1 counts what it leaves for the lesson)."""
+    pool = items[(items["pool"] == "practice") & ~items["borderline"]]
+    return pool.groupby("owner", group_keys=False).head(per_owner).sort_values("responsibility_id")
+
+
 PREDICTION_LOG = Schema("prediction_log.csv", (
     Column("request_id", _pattern(r"req-\d{6}", "req-000001"), unique=True),
     Column("use_case", _one_of(("churn_weekly", "fraud_checkout"))),
@@ -481,3 +552,13 @@ def load_handoff_artifacts(path: Path | str | None = None, *, source_ids: set[st
     _to_lists(frame, "source_ids")
     _blank_to_missing(frame, "owner", "rationale")
     return frame
+
+
+# The datasets with graded items, by the name the keys file and the manifests use.
+SCHEMAS = {
+    "responsibilities": RESPONSIBILITIES,
+    "serving_scenarios": SERVING_SCENARIOS,
+    "job_ads": JOB_ADS,
+    "team_scenarios": TEAM_SCENARIOS,
+    "handoff_artifacts": HANDOFF_ARTIFACTS,
+}

@@ -87,7 +87,7 @@ class Manifest:
 
 @lru_cache(maxsize=None)
 def graded_ids(dataset: str) -> list[str]:
-    from mlroles.answer_keys import SCHEMAS
+    from mlroles.data import SCHEMAS
 
     import pandas as pd
 
@@ -182,3 +182,18 @@ def differences(plan: Manifest, nb) -> list[str]:
         if part.answer_cell and part.answer_cell not in cells:
             found.append(f"part {part.grade_id!r} names answer cell {part.answer_cell!r}, which is not in the notebook")
     return found
+
+
+# --- cells of a notebook, by grade id -------------------------------------------------------
+
+def grade_id(cell) -> str | None:
+    """The nbgrader grade id of a cell (a NotebookNode or a plain dict), or None."""
+    return ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+
+
+def cell_by_grade_id(nb, wanted: str):
+    """The cell of notebook ``nb`` with grade id ``wanted``; KeyError when there is none."""
+    for cell in nb["cells"]:
+        if grade_id(cell) == wanted:
+            return cell
+    raise KeyError(f"no cell with grade id {wanted!r}")

@@ -53,6 +53,15 @@ def read_more(where: str, source_ids) -> str:
     return where + (f"; {cite(source_ids[0])}" if source_ids else "")
 
 
+def read_in_lesson(lesson: str, source_ids, section: str | None = None) -> str:
+    """``read_more`` for a place in a lesson: the lesson by its title (from its id in ``mlroles.course``), and the
+    section when one is named."""
+    from mlroles.course import lesson_title
+
+    where = f"lesson “{lesson_title(lesson)}”" + (f", section “{section}”" if section else "")
+    return read_more(where, source_ids)
+
+
 def references(source_ids: Iterable[str]):
     """A references table for the end of a lesson: one row per cited passage, in the order given.
 
@@ -84,6 +93,6 @@ def references(source_ids: Iterable[str]):
             "what is said there": row["summary"],
             "checked": check,
         })
-    from mlroles.answer_tables import full_text
+    from mlroles.tables import full_text
 
     return full_text(pd.DataFrame(rows).set_index("id"))   # every cell in full, no "..." at 50 characters

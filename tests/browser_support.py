@@ -1,6 +1,6 @@
 """Real JupyterLab in real Chromium, for the browser tests and for benchmarks.
 
-``LabServer`` starts JupyterLab through ``mlroles.lab``, the code behind ``make lab`` and
+``LabServer`` starts JupyterLab through ``mlroles.launch.lab``, the code behind ``make lab`` and
 ``make instructor``, on a free loopback port with a known token, in isolated Jupyter and
 IPython folders, over a temporary learner workspace or a temporary copy of the course root
 (so clicking widgets never writes choices files into the repository). ``LabBrowser`` drives one Chromium for all tests and
@@ -29,8 +29,8 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from course_helpers import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 TIMINGS_FILE = ARTIFACTS / "browser_timings.json"
@@ -121,9 +121,9 @@ class Timings:
 
 class LabServer:
     """JupyterLab started the way ``make lab`` (or, with ``instructor=True``, ``make instructor``)
-    starts it: through ``python -m mlroles.lab``, from ``sys.executable``'s environment.
+    starts it: through ``python -m mlroles.launch.lab``, from ``sys.executable``'s environment.
 
-    A learner's server serves a fresh workspace in a temporary folder, which ``mlroles.lab``
+    A learner's server serves a fresh workspace in a temporary folder, which ``mlroles.launch.lab``
     fills from the course exactly as it fills ``my-work/``; an instructor's serves a temporary
     copy of the course root. Only what a test needs on top is added: a free port, a known token,
     isolated Jupyter folders and ``window.jupyterapp``.
@@ -165,7 +165,7 @@ class LabServer:
         return env
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "mlroles.lab", "--no-browser", f"--port={self.port}", f"--token={self.token}",
+        cmd = [sys.executable, "-m", "mlroles.launch.lab", "--no-browser", f"--port={self.port}", f"--token={self.token}",
                f"--root={self.root}"]
         if self.instructor:
             cmd.append("--instructor")
@@ -181,7 +181,7 @@ class LabServer:
         (self.workdir / "lab-workspaces").mkdir(exist_ok=True)
         started = time.perf_counter()
         with open(self.log_path, "w") as log:
-            # mlroles.lab moves into the folder it serves and execs JupyterLab: the PID is the server's
+            # mlroles.launch.lab moves into the folder it serves and execs JupyterLab: the PID is the server's
             self.proc = subprocess.Popen(self.command(), env=self._env(), cwd=self.workdir,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         while True:

@@ -30,8 +30,8 @@ os.environ["MPLCONFIGDIR"] = str(_ISOLATED / "matplotlib")
 
 import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course_helpers import REPO  # noqa: E402
 
 # Fixture notebooks are inputs to tests, not notebooks for nbval to run.
 collect_ignore_glob = ["fixtures/*"]

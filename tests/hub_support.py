@@ -1,4 +1,4 @@
-"""A real cohort hub (``python -m mlroles.hub``, the code behind ``make hub``) for the hub tests and the
+"""A real cohort hub (``python -m mlroles.launch.hub``, the code behind ``make hub``) for the hub tests and the
 hub's load benchmark: start it on a free loopback port, talk to its REST API with the ``cohort-admin``
 service's token, start and stop accounts' servers, run code in an account's kernel over the websocket,
 and create or remove the system users a ``--system-users`` hub needs.
@@ -19,12 +19,12 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from course_helpers import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 class Hub:
-    """``python -m mlroles.hub`` as a child process; ``stop()`` ends it and with it every account's server."""
+    """``python -m mlroles.launch.hub`` as a child process; ``stop()`` ends it and with it every account's server."""
 
     def __init__(self, state: Path, roster: Path, port: int, system_users: bool = False,
                  env: Path | None = None):
@@ -39,7 +39,7 @@ class Hub:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "mlroles.hub", "--roster", str(self.roster), "--state", str(self.state),
+        cmd = [sys.executable, "-m", "mlroles.launch.hub", "--roster", str(self.roster), "--state", str(self.state),
                "--port", str(self.port)]
         if self.system_users:
             cmd.append("--system-users")

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlroles.hub import free_port
+from mlroles.launch.hub import free_port
 
 PG_ROOT = Path("/usr/lib/postgresql")
 SYSTEM_USER = "postgres"

@@ -3,8 +3,9 @@ from importlib import resources
 
 import pytest
 
-from mlroles import data, leak_scan
-from mlroles.answer_keys import AnswerKeyError, load_graded_keys
+from mlroles import data
+from mlroles.instructor import leak_scan
+from mlroles.instructor.answer_keys import AnswerKeyError, load_graded_keys
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def learner_files(repo):
 
 
 def test_no_graded_key_is_readable_from_what_learners_receive(repo, keys):
-    """No rationale of a graded item, and no item id written next to its graded label (mlroles.leak_scan)."""
+    """No rationale of a graded item, and no item id written next to its graded label (mlroles.instructor.leak_scan)."""
     texts = {path: path.read_text(encoding="utf-8", errors="ignore") for path in learner_files(repo)}
     assert any(p.name == "responsibilities.csv" for p in texts)  # the scan does read the datasets
     assert leak_scan.findings(texts, keys) == []

@@ -79,7 +79,7 @@ def solution_code(solution, grade_id):
 
 
 def keys_of(repo, dataset, field_name):
-    from mlroles.answer_keys import load_graded_keys
+    from mlroles.instructor.answer_keys import load_graded_keys
 
     return load_graded_keys(repo / "solutions" / "graded_keys.csv")[dataset][field_name].to_dict()
 

@@ -63,8 +63,9 @@ from browser_support import (
     screenshot_widget,
     widget_outputs_in_model,
 )
-from mlroles import course, ex1
-from mlroles.quiz import lesson_questions
+from mlroles import course
+from mlroles.exercises import ex1
+from mlroles.widgets.quiz import lesson_questions
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -28,8 +28,9 @@ from browser_support import (
     screenshot_widget,
     wait_for_notebook,
 )
-from mlroles import course, ex1
-from mlroles import lab as mlab
+from mlroles import course
+from mlroles.exercises import ex1
+from mlroles.launch import lab as mlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -194,9 +195,9 @@ def test_a_notebook_handed_in_alone_keeps_its_board_answers(page, lab, tmp_path)
 
     import nbformat
 
-    from mlroles import cohort
-    from mlroles.answer_keys import load_graded_keys
-    from mlroles.choices import carried_choices
+    from mlroles.instructor import cohort
+    from mlroles.instructor.answer_keys import load_graded_keys
+    from mlroles.widgets.choices import carried_choices
 
     nb, p = page, page.page
     exercise = course.EXERCISES[0]

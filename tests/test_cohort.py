@@ -8,8 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from mlroles import cohort, cohort_demo, cohort_report
-from mlroles.answer_keys import load_graded_keys
+from mlroles.instructor import cli
+from mlroles.instructor import cohort, demo as cohort_demo, report as cohort_report
+from mlroles.instructor.answer_keys import load_graded_keys
 
 pytestmark = pytest.mark.slow
 
@@ -246,11 +247,11 @@ def test_discrimination_by_hand():
 
 def test_command_line_help_and_bad_input(capsys, tmp_path):
     with pytest.raises(SystemExit):
-        cohort.main(["--help"])
+        cli.main(["--help"])
     text = capsys.readouterr().out
     for command in ("release", "grade", "feedback", "report", "demo"):
         assert command in text
-    assert cohort.main(["--course", str(tmp_path), "grade"]) == 2
+    assert cli.main(["--course", str(tmp_path), "grade"]) == 2
     assert "has no solutions/ folder" in capsys.readouterr().out
 
 

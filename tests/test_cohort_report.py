@@ -1,6 +1,7 @@
 """The instructor's report, fast: needs-a-look reasons, rounded item analysis with the item texts, lateness
 columns from a tiny real nbgrader gradebook, and the demo's planted bad item (without grading anything)."""
 import json
+import shutil
 import random
 import re
 from datetime import datetime, timedelta, timezone
@@ -8,9 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from mlroles import cohort_demo, cohort_report
-from mlroles.answer_keys import load_graded_keys
-from mlroles.cohort_report import EASY, HARD, NEGATIVE, NOT_SEPARATING
+from mlroles.instructor import demo as cohort_demo, report as cohort_report
+from mlroles.instructor.answer_keys import load_graded_keys
+from mlroles.instructor.report import EASY, HARD, NEGATIVE, NOT_SEPARATING
+from course_helpers import REPO
 
 ASSIGNMENT = "ex1_responsibilities"
 DUE = datetime(2030, 3, 1, 17, 0, tzinfo=timezone.utc)
@@ -72,9 +74,7 @@ def test_item_texts_are_what_the_learner_saw_and_short():
 
 
 def cohort_report_keys():
-    from mlroles.course import REPO_ROOT
-
-    return REPO_ROOT / "solutions" / "graded_keys.csv"
+    return REPO / "solutions" / "graded_keys.csv"
 
 
 def test_grades_table_without_lateness_columns_still_works():
@@ -95,7 +95,7 @@ def test_late_hours(seconds, hours):
 # --- a tiny course: a real gradebook and autograded notebooks holding the scorer's per-item results -----
 
 def scorer_cell(grade_id, items):
-    from mlroles.scoring import RESULTS_MIMETYPE, SCORED
+    from mlroles.checks.scoring import RESULTS_MIMETYPE, SCORED
 
     return {"cell_type": "code", "execution_count": 1, "id": grade_id, "source": "",
             "metadata": {"nbgrader": {"grade_id": grade_id, "grade": True, "solution": False, "points": 18}},
@@ -259,12 +259,13 @@ def test_the_demo_sets_a_term_with_one_late_submission(tmp_path):
     the first "partial" student handing in LATE_HOURS late and everyone else on time (nbgrader's timestamp.txt)."""
     from datetime import datetime, timedelta, timezone
 
-    from mlroles import settings
+    from mlroles.instructor import settings
 
     cohort = [("s001-full", "full"), ("s002-partial", "partial"), ("s003-partial", "partial")]
     for student, _ in cohort:
         (tmp_path / "submitted" / student / "ex1_responsibilities").mkdir(parents=True)
     now = datetime(2027, 3, 10, 12, 0, tzinfo=timezone.utc)
+    shutil.copy(REPO / "cohort.toml", tmp_path / "cohort.toml")   # build() copies the source course's
     assert cohort_demo.term_settings(tmp_path, cohort, now=now) == "s002-partial"
     term = settings.load(tmp_path)
     due = term.assignment("ex1_responsibilities").due
@@ -284,9 +285,7 @@ def test_a_demo_submission_carries_the_trap_only_when_asked(profile, caught):
 
     import nbformat
 
-    from mlroles.course import REPO_ROOT
-
-    solution = nbformat.read(str(REPO_ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
+    solution = nbformat.read(str(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
     keys = load_graded_keys(cohort_report_keys())
     trap = cohort_demo.TRAP
 

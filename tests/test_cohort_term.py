@@ -7,7 +7,8 @@ import re
 import nbformat
 import pytest
 
-from mlroles import cohort, cohort_demo, settings
+from mlroles.instructor import cli
+from mlroles.instructor import cohort, demo as cohort_demo, settings
 
 pytestmark = pytest.mark.slow
 
@@ -153,7 +154,7 @@ def test_items_feedback_waits_for_the_due_date(term, capsys):
 
 
 def test_score_feedback_hides_the_items_and_items_feedback_shows_every_one(term, capsys):
-    from mlroles.answer_keys import load_graded_keys
+    from mlroles.instructor.answer_keys import load_graded_keys
 
     course, people = term
     keys = load_graded_keys(course / "solutions" / "graded_keys.csv")["responsibilities"]
@@ -201,7 +202,7 @@ def test_a_mistake_in_cohort_toml_says_what_to_write(tmp_path, text, expected):
 def test_the_command_line_says_a_settings_mistake_in_one_line(tmp_path, capsys):
     (tmp_path / "solutions").mkdir()
     (tmp_path / "cohort.toml").write_text("[late]\npolicy = \"per_week\"\n")
-    assert cohort.main(["--course", str(tmp_path), "report"]) == 2
+    assert cli.main(["--course", str(tmp_path), "report"]) == 2
     out = capsys.readouterr().out.strip()
     assert out.count("\n") == 0 and "policy = 'per_week'; choose one of none, fixed, per_hour, per_day" in out
 

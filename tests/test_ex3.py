@@ -4,9 +4,10 @@ import json
 import pandas as pd
 import pytest
 
-from mlroles import data, ex3
-from mlroles.answer_keys import load_graded_keys
-from mlroles.feedback import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
+from mlroles import data
+from mlroles.exercises import ex3
+from mlroles.instructor.answer_keys import load_graded_keys
+from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 
 PRACTICE = ex3.practice_ads()
 RIGHT = {ad: {"role": r["real_role"], "flags": list(r["red_flags"])} for ad, r in PRACTICE.iterrows()}

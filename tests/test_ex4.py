@@ -1,8 +1,8 @@
 """Exercise 4's self-check, explorer and draft hints, with right, wrong and broken answers."""
 import pandas as pd
 
-from mlroles import ex4
-from mlroles.feedback import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
+from mlroles.exercises import ex4
+from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 
 
 def symptoms_first(quiet):
@@ -72,7 +72,7 @@ def test_charter_hints_without_a_score(tmp_path):
     nb = tmp_path / "nb.ipynb"
     nb.write_text('{"cells": [{"cell_type": "markdown", "metadata": {"nbgrader": {"grade_id": "role_charter"}}, '
                   '"source": ["YOUR ANSWER HERE"]}]}')
-    from mlroles.written import DraftCheck
+    from mlroles.checks.written import DraftCheck
     check = DraftCheck("Charter", str(nb), "role_charter", {"x": ("y",)})
     assert check.check().status == NOT_ATTEMPTED
 
@@ -103,7 +103,7 @@ def test_hints_start_from_the_first_team_that_fails():
 
 def test_the_rule_of_thumb_gives_every_answer(request):
     """The task states the rule of thumb and says every team follows it: the hints explain a team by it."""
-    from mlroles.answer_keys import load_graded_keys
+    from mlroles.instructor.answer_keys import load_graded_keys
 
     practice = ex4.practice_teams()
     assert {i: ex4.rule_of_thumb(row)[0] for i, row in practice.iterrows()} == practice["next_need"].to_dict()

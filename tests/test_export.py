@@ -1,4 +1,4 @@
-"""Grades out of a real nbgrader gradebook into Canvas and a plain CSV (mlroles.export).
+"""Grades out of a real nbgrader gradebook into Canvas and a plain CSV (mlroles.instructor.export).
 
 The Canvas layout is Canvas's own: ``tests/fixtures/canvas_export_header.csv`` holds the identity columns
 and the "Points Possible" row as the gradebook export of instructure/canvas-lms writes them
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from mlroles import export
+from mlroles.instructor import export
 
 FIXTURE = Path(__file__).parent / "fixtures" / "canvas_export_header.csv"
 SCORES = {("ex1", "s001"): (10, 14), ("ex2", "s001"): (18,), ("ex1", "s002"): (3, 4), ("ex2", "s002"): (7,),
@@ -178,7 +178,7 @@ def test_gradebook_without_students_or_assignments_says_what_to_do(tmp_path, mak
     with Gradebook(f"sqlite:///{no_assignments / 'gradebook.db'}") as gb:
         gb.add_student("s001")
     code, said = run(no_assignments, "csv")
-    assert code == 1 and "has no assignments yet" in said[0] and "cohort grade" in said[0]
+    assert code == 1 and "has no assignments yet" in said[0] and "cli grade" in said[0]
     assert not (no_students / "reports").exists() and not (no_assignments / "reports").exists()
 
 

@@ -2,13 +2,13 @@
 import pandas as pd
 import pytest
 
-from mlroles import ex1
-from mlroles.feedback import (CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, OWNER_LABELS, READY,
-                              LabelQuestion)
+from mlroles.exercises import ex1
+from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY, LabelQuestion
+from mlroles.data import OWNER_LABELS
+from course_helpers import OTHER
 
 KEY = dict(ex1.practice.key)
 FIRST = next(iter(KEY))
-OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
 
 
 def test_practice_right_answer_is_correct():
@@ -131,7 +131,7 @@ def _hint_sources():
 
     import mlroles.lessons
 
-    modules = ["mlroles.ex1", "mlroles.ex2", "mlroles.ex3", "mlroles.ex4", "mlroles.quiz"] + \
+    modules = ["mlroles.exercises.ex1", "mlroles.exercises.ex2", "mlroles.exercises.ex3", "mlroles.exercises.ex4", "mlroles.widgets.quiz"] + \
         [f"mlroles.lessons.{m.name}" for m in pkgutil.iter_modules(mlroles.lessons.__path__)]
     for name in modules:
         for attr, value in vars(importlib.import_module(name)).items():
@@ -158,7 +158,7 @@ def test_every_hint_in_the_package_displays_as_text():
     from IPython.core.formatters import DisplayFormatter
 
     sources = dict(_hint_sources())
-    assert {"mlroles.ex1.practice", "mlroles.ex2.schema", "mlroles.ex2.unified", "mlroles.ex4.practice"} <= set(sources)
+    assert {"mlroles.exercises.ex1.practice", "mlroles.exercises.ex2.schema", "mlroles.exercises.ex2.unified", "mlroles.exercises.ex4.practice"} <= set(sources)
     for name, question in sources.items():
         hint = question.hint(1)           # an explicit level does not move the question's own counter
         assert isinstance(hint, str) and hint.startswith(("Hint 1 of ", "There is no hint")), name

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlroles import cohort, cohort_report
-from mlroles.answer_keys import load_graded_keys
+from mlroles.instructor import cohort, report as cohort_report
+from mlroles.instructor.answer_keys import load_graded_keys
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent / "hostile"
@@ -55,7 +55,7 @@ def machine_state(course: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from mlroles.sandbox import unavailable_reason
+    from mlroles.instructor.sandbox import unavailable_reason
 
     assert unavailable_reason() is None, unavailable_reason()   # never run these attacks unsandboxed
     course = tmp_path_factory.mktemp("hostile") / "course"
@@ -172,7 +172,7 @@ def test_kernel_attacks_earn_nothing_through_nbgrader_autograde(tmp_path):
     import subprocess
     import sys
 
-    from mlroles.sandbox import unavailable_reason
+    from mlroles.instructor.sandbox import unavailable_reason
 
     assert unavailable_reason() is None, unavailable_reason()
     course = tmp_path / "course"

@@ -8,7 +8,7 @@ learner out of another's files. It follows the cohort the way its people do:
 2. learner 1 fetches it from the Assignments tab, hands it in untouched once, then answers the graded
    board, runs all, saves and submits again (the later submission is graded, the earlier kept);
 3. learner 2 submits it untouched;
-4. the instructor collects (formgrader), grades with ``python -m mlroles.cohort grade`` (sandboxed, as the
+4. the instructor collects (formgrader), grades with ``python -m mlroles.instructor.cli grade`` (sandboxed, as the
    instructor's system user), generates feedback and releases it (formgrader);
 5. learner 1 fetches the feedback and reads the score.
 
@@ -35,7 +35,7 @@ import pytest
 
 from browser_support import CHROMIUM_ARGS, KERNEL_IDLE, SCREENSHOTS, WIDGET_OUTPUT, board_row, click_menu, find_chromium
 from hub_support import REPO, Hub, create_user, remove_user, run_as
-from mlroles import hub as mlhub
+from mlroles.launch import hub as mlhub
 
 pytestmark = [pytest.mark.slow]
 
@@ -77,7 +77,7 @@ def test_a_bad_roster_is_refused_with_its_file_line_and_fix(tmp_path, text, expe
 
 
 def _main_output(args: list[str]) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, "-m", "mlroles.hub", *args], capture_output=True, text=True, cwd=REPO,
+    done = subprocess.run([sys.executable, "-m", "mlroles.launch.hub", *args], capture_output=True, text=True, cwd=REPO,
                           timeout=60)
     return done.returncode, done.stdout + done.stderr
 
@@ -226,7 +226,7 @@ def assignment_list(page):
 
 def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     hub = cohort_hub
-    from mlroles import ex1
+    from mlroles.exercises import ex1
 
     # 1. the instructor releases exercise 1 from the formgrader
     teacher = log_in(browser, hub, INSTRUCTOR)
@@ -308,9 +308,9 @@ def test_a_cohort_on_the_hub_from_release_to_feedback(cohort_hub, browser):
     formgrader_action(teacher, hub, "collect", f"Successfully collected submissions of '{ASSIGNMENT}'")
     course = Path(os.path.expanduser(f"~{INSTRUCTOR}")) / "course-root"
     python = mlhub.HubSettings.read(hub.state).python   # the accounts' environment, as in a terminal of their server
-    graded = run_as(INSTRUCTOR, [python, "-m", "mlroles.cohort", "--course", str(course), "grade"], cwd=course)
+    graded = run_as(INSTRUCTOR, [python, "-m", "mlroles.instructor.cli", "--course", str(course), "grade"], cwd=course)
     assert graded.returncode == 0, graded.stdout + graded.stderr
-    fb = run_as(INSTRUCTOR, [python, "-m", "mlroles.cohort", "--course", str(course), "feedback", "--allow-pending"], cwd=course)
+    fb = run_as(INSTRUCTOR, [python, "-m", "mlroles.instructor.cli", "--course", str(course), "feedback", "--allow-pending"], cwd=course)
     assert fb.returncode == 0, fb.stdout + fb.stderr
     formgrader_action(teacher, hub, "release-feedback", f"Successfully released feedback of '{ASSIGNMENT}'")
     shot(teacher, "06-feedback-released")
@@ -394,7 +394,7 @@ def test_the_kubernetes_image_never_copies_solutions_and_runs_the_same_launcher(
     for source in copied:
         assert (REPO / source).exists(), f"the Dockerfile copies {source}, which the repository does not have"
     values = yaml.safe_load((folder / "values.yaml").read_text())
-    assert values["singleuser"]["cmd"] == ["python", "-m", "mlroles.hub", "singleuser"]
+    assert values["singleuser"]["cmd"] == ["python", "-m", "mlroles.launch.hub", "singleuser"]
     mounts = {m["mountPath"] for m in values["singleuser"]["storage"]["extraVolumeMounts"]}
     config = (folder / "nbgrader_config.py").read_text()
     exchange = re.search(r"c\.Exchange\.root = '([^']+)'", config).group(1)

@@ -1,4 +1,4 @@
-"""JupyterLab as `make lab` and `make instructor` start it (python -m mlroles.lab), checked over its REST API.
+"""JupyterLab as `make lab` and `make instructor` start it (python -m mlroles.launch.lab), checked over its REST API.
 
 - Every relative link in every notebook opens in the JupyterLab that serves it: the learner's
   (lessons and exercises in the workspace) and the instructor's (lessons, releases, solutions).
@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from browser_support import LabServer
-from mlroles import lab as mlab
+from mlroles.launch import lab as mlab
 
 pytestmark = pytest.mark.slow
 
@@ -176,7 +176,7 @@ def test_a_busy_port_gets_one_clear_line(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        out = subprocess.run([sys.executable, "-m", "mlroles.lab", "--no-browser", f"--port={port}",
+        out = subprocess.run([sys.executable, "-m", "mlroles.launch.lab", "--no-browser", f"--port={port}",
                               f"--root={tmp_path / 'w'}"], capture_output=True, text=True, timeout=60)
         assert out.returncode == 2
         assert out.stdout.strip() == (f"Port {port} is in use. Stop what runs there, or pick another: "

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from mlroles import learner_copy
+from mlroles.instructor import learner_copy
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,21 @@
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-from mlroles import data, ex1, quiz
-from mlroles.feedback import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, OWNER_LABELS
+from mlroles import data
+from mlroles.exercises import ex1
+from mlroles.widgets import quiz
+from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles.data import OWNER_LABELS
 from mlroles.lessons import l1_two_roles as l1
+from course_helpers import OTHER, REPO
 
 LESSON = "01_two_roles_two_risks"
-REPO = Path(__file__).resolve().parents[1]
 FIGURE = REPO / "course" / "figures" / "01_two_roads.svg"
 SVG = "{http://www.w3.org/2000/svg}"
 PREFIX = "L1"
-OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,21 @@
 on the real datasets."""
 import json
 import re
-from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from mlroles import data, ex1, quiz
-from mlroles.feedback import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles import data
+from mlroles.exercises import ex1
+from mlroles.widgets import quiz
+from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED
 from mlroles.lessons import l2_data_scientist as l2
 from mlroles.lessons.charts import Chart
+from course_helpers import REPO
 
 LESSON = "02_data_scientist_fit"
-REPO = Path(__file__).resolve().parents[1]
 PREFIX = "L2"
 
 

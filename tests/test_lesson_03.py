@@ -2,16 +2,16 @@
 budget explorer, on the real prediction log."""
 import json
 import re
-from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 
-from mlroles import data, quiz
+from mlroles import data
+from mlroles.widgets import quiz
 from mlroles.lessons import l3_ml_engineer as l3
+from course_helpers import REPO
 
 LESSON = "03_ml_engineer_fit"
-REPO = Path(__file__).resolve().parents[1]
 PREFIX = "L3"
 
 

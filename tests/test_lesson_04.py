@@ -10,8 +10,9 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-from mlroles import data, quiz
-from mlroles.feedback import CORRECT, INCORRECT
+from mlroles import data
+from mlroles.widgets import quiz
+from mlroles.checks.base import CORRECT, INCORRECT
 from mlroles.lessons import l4_handoff as l4
 
 

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from mlroles import data, quiz
-from mlroles.feedback import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, ROLE_LABELS
+from mlroles import data
+from mlroles.widgets import quiz
+from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles.data import ROLE_LABELS
 from mlroles.lessons import l5_signals as l5
 
 LESSON = "05_skills_and_interview_signals"
@@ -138,7 +140,7 @@ def test_right_answers_pass_and_a_title_taken_at_face_value_is_explained():
     assert result.status == INCORRECT and result.wrong == ["A13"] and result.correct == 5
     line = result.lines[0]
     assert line.startswith("A13 (Data Scientist at Halcyra Insurance") and "not data scientist." in line
-    assert "deployment and monitoring" in line and "Read: the section “Don't trust the title”" in line
+    assert "deployment and monitoring" in line and "Read: lesson “Skills and interview signals”, section “Don't trust the title”" in line
     assert "Data Science Jobs (S10E2, Tereza Iofciu), 19:52" in line
 
 

@@ -8,7 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from mlroles import data
-from mlroles.feedback import CORRECT, INCORRECT, INVALID, NEED_LABELS, NOT_ATTEMPTED
+from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles.data import NEED_LABELS
 from mlroles.lessons import l6_coverage as l6
 
 matplotlib.use("Agg")
@@ -90,7 +91,7 @@ def test_board_question_right_and_wrong_answers():
     result = q.check(wrong)
     assert result.status == INCORRECT and result.wrong == ["T26"]
     assert "large company" in str(result)          # the dataset's rationale is shown
-    assert "Read: lesson 6, “The course's rule of thumb”" in str(result)   # where the rule is taught
+    assert "Read: lesson “When one person covers both”, section “The course's rule of thumb”" in str(result)   # where the rule is taught
     assert q.check(None).status == NOT_ATTEMPTED
     assert q.check({"T31": "unicorn"}).status == INVALID
     assert q.check({"T31": "one person"}).status == INVALID   # a spelling is suggested, not accepted

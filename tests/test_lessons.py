@@ -5,13 +5,12 @@ the link to the exercise and a references table. (nbval, run on course/ by the s
 re-runs each lesson and compares its outputs.)"""
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from mlroles import course, data
+from course_helpers import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 LESSONS = [p for p in course.LESSONS if p.id != "00_start_here"]
 CITATION = re.compile(r"\[([a-z0-9]+-\d{4})\]")
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)

@@ -42,4 +42,7 @@ def test_course_map_tells_what_a_copy_lacks(tmp_path, repo):
     assert set(table.loc[table["kind"] == "exercise", "in this copy"]) == {"not yet"}
     # a lesson's notebook runs in <copy>/course: that copy is the one checked
     assert course.copy_root(tmp_path / "course") == tmp_path
-    assert course.copy_root(tmp_path) == course.REPO_ROOT
+    assert course.copy_root(tmp_path / "course" / "figures") == tmp_path    # from anywhere inside it
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    outside.mkdir()
+    assert course.copy_root(outside) == outside                           # no copy above: where it runs

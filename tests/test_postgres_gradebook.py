@@ -1,4 +1,4 @@
-"""A PostgreSQL gradebook shared by ``python -m mlroles.cohort grade --jobs 4`` and a grader in the formgrader,
+"""A PostgreSQL gradebook shared by ``python -m mlroles.instructor.cli grade --jobs 4`` and a grader in the formgrader,
 on a real server (tests/postgres_support.py).
 
 With SQLite, a grader who enters scores while ``grade`` runs makes the workers hit "database is locked". Here
@@ -23,14 +23,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlroles import cohort_demo, manifest
-from mlroles.answer_keys import load_graded_keys
-from mlroles.cohort_report import pending_text
+from mlroles.instructor import demo as cohort_demo
+from mlroles import manifest
+from mlroles.instructor.answer_keys import load_graded_keys
+from mlroles.instructor.report import pending_text
 from postgres_support import PostgresServer, PostgresUnavailable
+from course_helpers import REPO
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
 EARLIER = "ex1_responsibilities"      # graded in an earlier run; a grader scores its written answer
 CONCURRENT = "ex4_team_coverage"      # the cohort graded while the grader works
 PROFILES = ["full", "partial", "swapped", "guessing", "always_shared", "blank", "full", "partial"]
@@ -76,7 +77,7 @@ def build_course(root: Path, url: str) -> None:
 
 
 def cohort_command(root: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "mlroles.cohort", "--course", str(root), *args]
+    return [sys.executable, "-m", "mlroles.instructor.cli", "--course", str(root), *args]
 
 
 class Grader(threading.Thread):

@@ -3,9 +3,10 @@ import re
 
 import pytest
 
-from mlroles import data, quiz
+from mlroles import data
+from mlroles.widgets import quiz
 from mlroles.data import DatasetError
-from mlroles.feedback import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
 
 LESSONS = [l for l in data.LESSON_IDS]
 

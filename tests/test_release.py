@@ -1,11 +1,11 @@
-"""`make release` (python -m mlroles.release) regenerates the learner release and refuses unsafe sources."""
+"""`make release` (python -m mlroles.instructor.release) regenerates the learner release and refuses unsafe sources."""
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from mlroles import release
+from mlroles.instructor import release
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def test_release_refuses_a_stray_choices_file(tmp_path, repo, capsys):
 
 
 def test_unknown_assignment_gets_a_clear_message(repo):
-    out = subprocess.run([sys.executable, "-m", "mlroles.release", "ex9_nothing"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "mlroles.instructor.release", "ex9_nothing"], capture_output=True, text=True,
                          cwd=repo)
     assert out.returncode == 2
     assert out.stdout.startswith("No such assignment in solutions/: ex9_nothing. Available: ex1_responsibilities")
@@ -87,7 +87,7 @@ def test_release_in_a_fresh_clone_compares_with_the_committed_release(tmp_path, 
 
 def test_grading_a_cohort_leaves_exercises_as_they_are(tmp_path, repo):
     """Only `make release` writes exercises/: grading registers assignments in the gradebook without it."""
-    from mlroles import cohort
+    from mlroles.instructor import cohort
 
     root = _course_with_release(tmp_path, repo, ("ex4_team_coverage",))
     shutil.copy(repo / "nbgrader_config.py", root / "nbgrader_config.py")
@@ -116,7 +116,7 @@ def test_no_source_or_release_notebook_carries_saved_widget_state(repo):
     """Saved widget state would carry a board's choices: in a solution, the graded answers, into the release."""
     import nbformat
 
-    from mlroles.choices import carried_choices
+    from mlroles.widgets.choices import carried_choices
 
     for path in sorted((repo / "solutions").glob("*/*.ipynb")) + sorted((repo / "exercises").glob("*/*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
@@ -144,7 +144,7 @@ def test_a_course_generated_by_nbgrader_itself_releases_every_assignment(tmp_pat
     """A course root whose exercises/ nbgrader generated (no record of a release yet, outside git, as
     ``make grade-demo`` builds one): releasing the first assignment must not make the others look like a
     learner's work."""
-    from mlroles.cohort import make_api
+    from mlroles.instructor.cohort import make_api
 
     names = ["ex1_responsibilities", "ex4_team_coverage"]
     root = tmp_path / "course"

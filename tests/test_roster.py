@@ -1,4 +1,4 @@
-"""``python -m mlroles.cohort roster import``: the cohort's students into nbgrader's gradebook, all or nothing."""
+"""``python -m mlroles.instructor.cli roster import``: the cohort's students into nbgrader's gradebook, all or nothing."""
 import shutil
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import pytest
 from nbgrader.api import Gradebook
 
-from mlroles import roster
+from mlroles.instructor import roster
 
 
 
@@ -19,7 +19,7 @@ def course(tmp_path, repo):
 
 
 def run(course, *args):
-    done = subprocess.run([sys.executable, "-m", "mlroles.cohort", "--course", str(course), "roster", "import", *args],
+    done = subprocess.run([sys.executable, "-m", "mlroles.instructor.cli", "--course", str(course), "roster", "import", *args],
                           capture_output=True, text=True, timeout=120)
     return done.returncode, done.stdout + done.stderr
 

@@ -1,4 +1,4 @@
-"""The grading sandbox (mlroles.sandbox) on its own: a real kernel under bwrap, what it can and cannot
+"""The grading sandbox (mlroles.instructor.sandbox) on its own: a real kernel under bwrap, what it can and cannot
 reach, and the switch that grades without it. The attacks themselves, graded through the cohort
 pipeline, are hostile cases (tests/hostile/cases.csv)."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from mlroles import sandbox
+from mlroles.instructor import sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -131,7 +131,7 @@ def test_cohort_command_refuses_without_bwrap_and_says_how(tmp_path):
     (course / "solutions" / "ex1").mkdir(parents=True)
     (course / "submitted" / "s1" / "ex1").mkdir(parents=True)
     env = {"PATH": str(tmp_path / "nothing"), "HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "mlroles.cohort", "--course", str(course), "grade"],
+    out = subprocess.run([sys.executable, "-m", "mlroles.instructor.cli", "--course", str(course), "grade"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode != 0
     message = (out.stdout + out.stderr).strip()

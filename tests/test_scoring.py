@@ -9,8 +9,10 @@ import json
 import pandas as pd
 import pytest
 
-from mlroles import manifest, recording, scoring
-from mlroles.nbgrader_plugins import GradingContext, recordings_of
+from mlroles import manifest
+from mlroles.exercises import recording
+from mlroles.checks import scoring
+from mlroles.instructor.plugins import GradingContext, recordings_of
 
 
 @pytest.fixture(scope="module")

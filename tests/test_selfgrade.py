@@ -5,11 +5,11 @@ import shutil
 import nbformat
 import pytest
 
-from mlroles import selfgrade
-from mlroles.answer_keys import load_graded_keys
+from mlroles.instructor import selfgrade
+from mlroles.instructor.answer_keys import load_graded_keys
+from course_helpers import OTHER
 
 pytestmark = pytest.mark.slow
-OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
 
 
 def test_a_learners_notebook_gets_a_verdict_per_item_and_stays_unchanged(repo, tmp_path, capsys):
@@ -47,7 +47,6 @@ def test_bad_input_says_what_to_do(tmp_path, capsys, monkeypatch, repo):
     copy = tmp_path / "copy"
     (copy / "solutions").mkdir(parents=True)
     shutil.copy(repo / "nbgrader_config.py", copy)
-    monkeypatch.setattr(selfgrade, "REPO_ROOT", copy)
     release = repo / "exercises" / "ex4_team_coverage" / "ex4_team_coverage.ipynb"
-    assert selfgrade.main([str(release)]) == 2
+    assert selfgrade.grade_notebook(release, source=copy) == 2
     assert "needs the course's graded keys" in capsys.readouterr().out

@@ -3,12 +3,12 @@ import json
 
 import pytest
 
-from mlroles import ex1
-from mlroles.choices import ChoiceStore
+from mlroles.exercises import ex1
+from mlroles.widgets.choices import ChoiceStore
+from course_helpers import OTHER
 
 KEY = dict(ex1.practice.key)
 FIRST = next(iter(KEY))
-OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "data_scientist"}
 
 
 @pytest.fixture(autouse=True)
@@ -117,7 +117,7 @@ def test_store_write_is_atomic(in_tmp):
 
 def _saved_widget_state(*roots) -> dict:
     """Notebook metadata as JupyterLab writes it with widget state saved: every model under ``roots``."""
-    from mlroles.choices import WIDGET_STATE
+    from mlroles.widgets.choices import WIDGET_STATE
 
     def walk(widget):
         yield widget
@@ -129,8 +129,8 @@ def _saved_widget_state(*roots) -> dict:
 
 
 def test_the_notebook_carries_every_boards_choices_in_its_widget_state():
-    from mlroles import ex3
-    from mlroles.choices import carried_choices
+    from mlroles.exercises import ex3
+    from mlroles.widgets.choices import carried_choices
 
     practice, graded = ex1.practice_board(), ex1.graded_board()
     graded_ids = list(ex1.graded.items)
@@ -152,7 +152,7 @@ def test_the_notebook_carries_every_boards_choices_in_its_widget_state():
                                    json.dumps({"file": "notes.txt", "board": "g", "choices": {}}),
                                    json.dumps(["a", "list"])])
 def test_malformed_carried_choices_are_left_out(value):
-    from mlroles.choices import CARRIER_CLASS, WIDGET_STATE, carried_choices
+    from mlroles.widgets.choices import CARRIER_CLASS, WIDGET_STATE, carried_choices
 
     meta = {"widgets": {WIDGET_STATE: {"state": {"m": {"state": {"_dom_classes": [CARRIER_CLASS], "value": value}}}}}}
     assert carried_choices({"metadata": meta}) == {}
@@ -162,7 +162,7 @@ def test_malformed_carried_choices_are_left_out(value):
 def test_which_answers_come_from_a_board(repo):
     import nbformat
 
-    from mlroles.choices import answers_from_a_board
+    from mlroles.widgets.choices import answers_from_a_board
 
     def release(part):
         return nbformat.read(str(repo / "exercises" / part / f"{part}.ipynb"), as_version=4)
@@ -179,7 +179,7 @@ def test_which_answers_come_from_a_board(repo):
 def test_board_answers_count_as_lost_only_when_a_board_was_on_screen(repo, tmp_path):
     import nbformat
 
-    from mlroles.choices import board_answers_lost
+    from mlroles.widgets.choices import board_answers_lost
 
     name = "ex1_responsibilities"
     nb = nbformat.read(str(repo / "exercises" / name / f"{name}.ipynb"), as_version=4)

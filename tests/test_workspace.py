@@ -10,7 +10,7 @@ import subprocess
 import nbformat
 import pytest
 
-from mlroles import workspace as ws
+from mlroles.launch import workspace as ws
 
 
 def fake_course(root):

@@ -1,12 +1,12 @@
-"""The draft check of written answers (mlroles.written) on real drafts: a part covered in other words is
+"""The draft check of written answers (mlroles.checks.written) on real drafts: a part covered in other words is
 found, a missing part is asked about as a question, and empty or non-text input gets a clear message."""
-import json
+import nbformat
 
 import pytest
 
-from mlroles import ex3, ex4
-from mlroles.feedback import INCOMPLETE, INVALID, NOT_ATTEMPTED, READY
-from mlroles.written import DraftCheck, Part, says, stem
+from mlroles.exercises import ex3, ex4
+from mlroles.checks.base import INCOMPLETE, INVALID, NOT_ATTEMPTED, READY
+from mlroles.checks.written import DraftCheck, Part, says, stem
 
 # Exercise 4's charter in a learner's own words: it never says "own", "handoff", "split" or "signal".
 CHARTER_HANDOFF = ("Once a month the forecast and its misses are walked through with the operations lead, who says "
@@ -120,15 +120,17 @@ def test_empty_and_non_text_drafts_get_a_clear_message(text, status, message):
 
 def test_the_check_reads_the_saved_notebook(tmp_path):
     notebook = tmp_path / "charter.ipynb"
-    cell = {"cell_type": "markdown", "metadata": {"nbgrader": {"grade_id": "role_charter"}}, "source": []}
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_markdown_cell("", metadata={"nbgrader": {"grade_id": "role_charter"}})
+    nb.cells = [cell]
     check = DraftCheck("Charter", str(notebook), "role_charter",
                        {"the handoff": Part("who takes the model over", ("hand over", "pass model to"), "say who."),
                         "a short form": ("signal",)}, min_words=5, wants_citation=False)
     assert "could not find your answer" in check.check().headline            # not saved yet
-    cell["source"] = ["YOUR ANSWER HERE"]
-    notebook.write_text(json.dumps({"cells": [cell]}))
+    cell.source = "YOUR ANSWER HERE"
+    nbformat.write(nb, notebook)
     assert check.check().status == NOT_ATTEMPTED
-    cell["source"] = ["Maya passes the finished model to Ola, who runs it from then on."]
-    notebook.write_text(json.dumps({"cells": [cell]}))
+    cell.source = "Maya passes the finished model to Ola, who runs it from then on."
+    nbformat.write(nb, notebook)
     assert check.check().lines == ["I could not find where you say a short form: is it there?"]
     assert "There is no hint" in check.hint()

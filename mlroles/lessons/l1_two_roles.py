@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from mlroles import course, data
-from mlroles.feedback import OWNER_LABELS, LabelQuestion
-from mlroles.sources import read_more
+from mlroles import data
+from mlroles.checks.base import LabelQuestion
+from mlroles.data import OWNER_LABELS
+from mlroles.sources import read_in_lesson
 
 LESSON = "01_two_roles_two_risks"
 OWNERS = tuple(OWNER_LABELS.values)          # data_scientist, ml_engineer, shared
@@ -40,9 +41,8 @@ def _items():
 
 
 def _exercise_practice_ids() -> set[str]:
-    from mlroles import ex1
-
-    return set(ex1.practice_items()["responsibility_id"])
+    """Exercise 1's practice round (``data.practice_round``)."""
+    return set(data.practice_round(_items())["responsibility_id"])
 
 
 def practice_items():
@@ -83,10 +83,6 @@ def examples(per_owner: int = EXAMPLES_PER_OWNER):
     return pd.DataFrame(rows).set_index("id")
 
 
-def _read_more(row) -> str:
-    return read_more(f"lesson “{course.lesson_title(row['lesson'])}”", row["source_ids"])
-
-
 def board_items():
     """The six practice items on this lesson's board, in id order, with their owners and reasons."""
     items = _items().set_index("responsibility_id", drop=False)
@@ -102,7 +98,7 @@ def _question() -> LabelQuestion:
         dict(zip(ids, rows["responsibility"])), OWNER_LABELS,
         key=dict(zip(ids, rows["owner"])),
         why=dict(zip(ids, rows["rationale"])),
-        read={r["responsibility_id"]: _read_more(r) for _, r in rows.iterrows()},
+        read={r["responsibility_id"]: read_in_lesson(r["lesson"], r["source_ids"]) for _, r in rows.iterrows()},
         hints=HINTS,
     )
 
@@ -115,6 +111,6 @@ def owner_board():
 
     Choices are not saved to a file: this board is for practice only.
     """
-    from mlroles.widgets import ClassificationBoard
+    from mlroles.widgets.boards import ClassificationBoard
 
     return ClassificationBoard(question)

@@ -24,7 +24,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
-from mlroles.feedback import OWNER_LABELS, LabelQuestion, LabelSet
+from mlroles.checks.base import LabelQuestion
+from mlroles.data import OWNER_LABELS, LabelSet
 from mlroles.lessons.charts import Chart
 from mlroles.sources import cite
 
@@ -339,6 +340,6 @@ practice = _question()
 
 def practice_board():
     """The practice board: one row per responsibility, two buttons, and a Check that explains every miss."""
-    from mlroles.widgets import ClassificationBoard
+    from mlroles.widgets.boards import ClassificationBoard
 
     return ClassificationBoard(practice)

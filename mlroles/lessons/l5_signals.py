@@ -21,9 +21,10 @@ from functools import lru_cache
 import pandas as pd
 
 from mlroles import data
-from mlroles.feedback import OWNER_LABELS, ROLE_LABELS, LabelQuestion
+from mlroles.checks.base import LabelQuestion
+from mlroles.data import OWNER_LABELS, ROLE_LABELS
 from mlroles.lessons.charts import Chart
-from mlroles.sources import read_more
+from mlroles.sources import read_in_lesson
 
 NOT_SHOWN = "not shown"
 MIX_COLUMNS = ("data_scientist", "ml_engineer", "shared", NOT_SHOWN)
@@ -175,7 +176,7 @@ def _ad_text(row) -> str:
 
 
 def _read_more(row) -> str:
-    return read_more("the section “Don't trust the title”", row["source_ids"])
+    return read_in_lesson("05_skills_and_interview_signals", row["source_ids"], section="Don't trust the title")
 
 
 def _role_question() -> LabelQuestion:
@@ -195,7 +196,7 @@ role_practice = _role_question()
 
 def role_board():
     """The lesson's board: six practice ads, one real role each; Check explains every ad you got wrong."""
-    from mlroles.widgets import ClassificationBoard
+    from mlroles.widgets.boards import ClassificationBoard
 
     board = ClassificationBoard(role_practice)
     # Seven roles do not fit beside an ad's text: put the ad on its own line and the buttons below it.

@@ -22,9 +22,10 @@ import pandas as pd
 
 from mlroles import data
 from mlroles.data import NEXT_NEEDS, SYMPTOMS_DS, SYMPTOMS_ENG
-from mlroles.feedback import NEED_LABELS, LabelQuestion
+from mlroles.checks.base import LabelQuestion
+from mlroles.data import NEED_LABELS
 from mlroles.lessons.charts import Chart
-from mlroles.sources import read_more
+from mlroles.sources import read_in_lesson
 
 LESSON = "06_one_person_coverage"
 # Held back from the tables and the chart, and asked on the board instead. Every answer appears
@@ -185,7 +186,7 @@ def symptom_chart(teams: pd.DataFrame) -> Chart:
 
 
 def _read_more(row) -> str:
-    return read_more("lesson 6, “The course's rule of thumb”", row["source_ids"])
+    return read_in_lesson("06_one_person_coverage", row["source_ids"], section="The course's rule of thumb")
 
 
 def _board_question() -> LabelQuestion:
@@ -208,7 +209,7 @@ def coverage_board():
 
     Choices are not saved to a file: this is practice inside a lesson, not a graded exercise.
     """
-    from mlroles.widgets import ClassificationBoard
+    from mlroles.widgets.boards import ClassificationBoard
 
     board = ClassificationBoard(board_question)
     # NEED_LABELS has one long name ("one person can cover it for now"): let each button take the

@@ -86,18 +86,18 @@ len = lambda *args: 0
 str = object
 AssertionError = Warning
 graded_answers = {all_owner("shared", keys)!r}''')
-    r["monkeypatch_grading"] = lambda nb: answers_cell(nb, f'''import mlroles.scoring as g
+    r["monkeypatch_grading"] = lambda nb: answers_cell(nb, f'''import mlroles.checks.scoring as g
 g.score = lambda *args, **kwargs: 18.0
 g.label_problems = lambda *args, **kwargs: []
 g.SCORERS = {{k: (lambda *a: (18.0, [], [])) for k in g.SCORERS}}
 graded_answers = {all_owner("data_scientist", keys)!r}''')
-    r["monkeypatch_data"] = lambda nb: answers_cell(nb, '''import mlroles.data, mlroles.ex4
+    r["monkeypatch_data"] = lambda nb: answers_cell(nb, '''import mlroles.data, mlroles.exercises.ex4
 import pandas as pd
 mlroles.data.load_team_scenarios = lambda *a, **k: pd.DataFrame()
-mlroles.ex4.graded_teams = lambda: pd.DataFrame()
+mlroles.exercises.ex4.graded_teams = lambda: pd.DataFrame()
 def next_need(team):
     return "one_person"''', "next_need")
-    r["replace_key_loader"] = lambda nb: answers_cell(nb, f'''import mlroles.answer_keys as k
+    r["replace_key_loader"] = lambda nb: answers_cell(nb, f'''import mlroles.instructor.answer_keys as k
 k.load_graded_keys = lambda *args, **kwargs: {{"responsibilities": None}}
 graded_answers = {all_owner("ml_engineer", keys)!r}''')
     r["rebind_grading_name"] = lambda nb: answers_cell(nb, f'''class FakeGrading:
@@ -243,8 +243,8 @@ for folder in sys.argv[1:]:
 
 def carrying(nb, file_name, choices):
     """The notebook as JupyterLab saves it with widget state: a hidden carrier widget holding the
-    graded board's choices (see mlroles.choices)."""
-    from mlroles.choices import CARRIER_CLASS, WIDGET_STATE
+    graded board's choices (see mlroles.widgets.choices)."""
+    from mlroles.widgets.choices import CARRIER_CLASS, WIDGET_STATE
 
     nb = copy.deepcopy(nb)
     value = json.dumps({"file": file_name, "board": "graded", "choices": choices})
@@ -346,7 +346,7 @@ fake.verified = lambda: Fake()
 sys.modules["mlroles.grading"] = mlroles.grading = fake
 graded_answers = {}''')
     r["patched_call_safely"] = lambda nb: answers_cell(nb, '''import re
-import mlroles.function_checks as fc
+import mlroles.checks.functions as fc
 fc.call_safely = lambda fn, arg, seconds=1.0: (fn(arg), None)    # no time limit, no blanking of the cell's source
 def next_need(team):
     source = get_ipython().user_ns["_ih"][-1]
@@ -359,7 +359,7 @@ class LastValue(ast.NodeTransformer):
         return ast.fix_missing_locations(node)
 get_ipython().ast_transformers.append(LastValue())
 graded_answers = {}''')
-    r["forged_recording"] = lambda nb: answers_cell(nb, f'''import mlroles.recording as rec
+    r["forged_recording"] = lambda nb: answers_cell(nb, f'''import mlroles.exercises.recording as rec
 from IPython.display import display
 def forged(grade_id, answer, schema=None):
     display({{rec.MIMETYPE: {{"grade_id": grade_id, "kind": rec.manifest.find_part(grade_id).kind,
@@ -367,7 +367,7 @@ def forged(grade_id, answer, schema=None):
 rec.record = forged
 graded_answers = {{}}''')
     r["extra_recordings"] = lambda nb: answers_cell(nb, f'''from IPython.display import display
-import mlroles.recording as rec
+import mlroles.exercises.recording as rec
 def again(result):
     for grade_id in ("graded_items", "graded_format"):
         display({{rec.MIMETYPE: {{"grade_id": grade_id, "kind": rec.manifest.find_part(grade_id).kind,

@@ -112,11 +112,11 @@ grade-demo: $(STAMP)
 
 BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 HUB_BENCH_ARGS ?=
 bench-hub: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python benchmarks/hub_load.py $(HUB_BENCH_ARGS)
+	PYTHONPATH=tests $(BIN)/python benchmarks/hub_load.py $(HUB_BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -30,7 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO / "tests"))
+# It drives the hub with the test suite's helpers (tests/hub_support.py): run it with tests/ on PYTHONPATH,
+# as `make bench-hub` and benchmarks/hub.py do.
 
 LESSON = "course/01_two_roles_two_risks.ipynb"
 

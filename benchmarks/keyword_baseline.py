@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -54,7 +53,6 @@ def naive_bayes(train: list[tuple[list[str], str]]):
 
 def measure(repo: Path = REPO) -> dict[str, dict]:
     """Per item bank: accuracy on the graded pool, the majority-class rate, and the pool sizes."""
-    sys.path.insert(0, str(repo))
     from mlroles import data
     from mlroles.data import SCHEMAS
     from mlroles.instructor.answer_keys import load_graded_keys

@@ -166,7 +166,7 @@ class LabServer:
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "mlroles.launch.lab", "--no-browser", f"--port={self.port}", f"--token={self.token}",
-               f"--root={self.root}"]
+               f"--root={self.root}", f"--course={self.repo}"]
         if self.instructor:
             cmd.append("--instructor")
         # passed on to JupyterLab: the tests' own settings and workspaces, and window.jupyterapp,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mlroles.instructor import cli
-from mlroles.instructor import cohort, demo as cohort_demo, report as cohort_report
+from mlroles.instructor import cohort, course_root, demo as cohort_demo, report as cohort_report
 from mlroles.instructor.answer_keys import load_graded_keys
 
 pytestmark = pytest.mark.slow
@@ -190,7 +190,7 @@ def test_feedback_for_everyone_and_the_leak_scan(graded, capsys):
     planted = course.parent / "planted"
     shutil.copytree(course, planted)
     page = next((planted / "feedback").rglob("*.html"))
-    secret = sorted(cohort.hidden_lines(planted))[0]
+    secret = sorted(course_root.hidden_lines(planted))[0]
     rationale = keys_rationale(planted)
     page.write_text(page.read_text() + f"<pre>{secret}</pre><p>{rationale}</p>")
     findings = cohort.scan_feedback(planted)

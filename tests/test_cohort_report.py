@@ -1,7 +1,6 @@
 """The instructor's report, fast: needs-a-look reasons, rounded item analysis with the item texts, lateness
 columns from a tiny real nbgrader gradebook, and the demo's planted bad item (without grading anything)."""
 import json
-import shutil
 import random
 import re
 from datetime import datetime, timedelta, timezone
@@ -265,8 +264,7 @@ def test_the_demo_sets_a_term_with_one_late_submission(tmp_path):
     for student, _ in cohort:
         (tmp_path / "submitted" / student / "ex1_responsibilities").mkdir(parents=True)
     now = datetime(2027, 3, 10, 12, 0, tzinfo=timezone.utc)
-    shutil.copy(REPO / "cohort.toml", tmp_path / "cohort.toml")   # build() copies the source course's
-    assert cohort_demo.term_settings(tmp_path, cohort, now=now) == "s002-partial"
+    assert cohort_demo.term_settings(tmp_path, cohort, now=now, source=REPO) == "s002-partial"
     term = settings.load(tmp_path)
     due = term.assignment("ex1_responsibilities").due
     assert due == now - timedelta(days=1) and term.late == settings.LatePolicy("per_day", 2.0, 6.0)

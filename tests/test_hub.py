@@ -98,12 +98,12 @@ def test_make_hub_stops_with_one_line_on_a_bad_roster_a_busy_port_or_no_proxy(tm
 
     with pytest.raises(mlhub.HubError, match="configurable-http-proxy\\) is not installed"):
         mlhub.plan_hub(roster=good, state=tmp_path / "state", port=mlhub.free_port(), system_users=False,
-                       env=tmp_path / "env", proxy=tmp_path / "no-proxy")
+                       env=tmp_path / "env", repo=REPO, proxy=tmp_path / "no-proxy")
 
 
 def test_homes_hold_the_lessons_for_learners_and_the_course_root_for_the_instructor(tmp_path):
     settings = mlhub.plan_hub(roster=REPO / "hub" / "roster.csv", state=tmp_path / "state",
-                              port=mlhub.free_port(), system_users=False, env=tmp_path / "env")
+                              port=mlhub.free_port(), system_users=False, env=tmp_path / "env", repo=REPO)
     learner_root = mlhub.fill_home(settings, "learner1")
     files = sorted(str(p.relative_to(learner_root)) for p in learner_root.rglob("*") if p.is_file())
     lessons = sorted(f"course/{p.name}" for p in (REPO / "course").glob("*.ipynb"))

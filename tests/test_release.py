@@ -2,6 +2,7 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,17 +11,26 @@ from mlroles.instructor import release
 pytestmark = pytest.mark.slow
 
 
-def test_release_command_regenerates_every_assignment(tmp_path, repo):
+def new_course(tmp_path, repo, assignments=None) -> Path:
+    """A course root as a clone has it: nbgrader_config.py and the source folders (all, or ``assignments``)."""
     root = tmp_path / "course"
-    shutil.copytree(repo / "solutions", root / "solutions", ignore=shutil.ignore_patterns("*.choices.json"))
+    (root / "solutions").mkdir(parents=True)
+    shutil.copy(repo / "nbgrader_config.py", root / "nbgrader_config.py")
+    for assignment in assignments or release.source_assignments(repo):
+        shutil.copytree(repo / "solutions" / assignment, root / "solutions" / assignment,
+                        ignore=shutil.ignore_patterns("*.choices.json"))
+    return root
+
+
+def test_release_command_regenerates_every_assignment(tmp_path, repo):
+    root = new_course(tmp_path, repo)
     assert release.release(release.source_assignments(root), root) == []
     for assignment in release.source_assignments(root):
         assert (root / "exercises" / assignment / f"{assignment}.ipynb").is_file()
 
 
 def test_release_refuses_a_stray_choices_file(tmp_path, repo, capsys):
-    root = tmp_path / "course"
-    shutil.copytree(repo / "solutions" / "ex1_responsibilities", root / "solutions" / "ex1_responsibilities")
+    root = new_course(tmp_path, repo, ["ex1_responsibilities"])
     (root / "solutions" / "ex1_responsibilities" / "ex1_responsibilities.choices.json").write_text("{}")
     errors = release.release(["ex1_responsibilities"], root)
     assert len(errors) == 1 and "Delete it, then release again." in errors[0]
@@ -36,10 +46,7 @@ def test_unknown_assignment_gets_a_clear_message(repo):
 
 
 def _course_with_release(tmp_path, repo, assignments=("ex1_responsibilities",)):
-    root = tmp_path / "course"
-    for assignment in assignments:
-        shutil.copytree(repo / "solutions" / assignment, root / "solutions" / assignment,
-                        ignore=shutil.ignore_patterns("*.choices.json"))
+    root = new_course(tmp_path, repo, list(assignments))
     assert release.release(list(assignments), root) == []
     return root
 
@@ -90,7 +97,6 @@ def test_grading_a_cohort_leaves_exercises_as_they_are(tmp_path, repo):
     from mlroles.instructor import cohort
 
     root = _course_with_release(tmp_path, repo, ("ex4_team_coverage",))
-    shutil.copy(repo / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copy(repo / "solutions" / "graded_keys.csv", root / "solutions" / "graded_keys.csv")
     folder = root / "exercises" / "ex4_team_coverage"
     submitted = root / "submitted" / "s1" / "ex4_team_coverage"
@@ -147,10 +153,7 @@ def test_a_course_generated_by_nbgrader_itself_releases_every_assignment(tmp_pat
     from mlroles.instructor.cohort import make_api
 
     names = ["ex1_responsibilities", "ex4_team_coverage"]
-    root = tmp_path / "course"
-    for assignment in names:
-        shutil.copytree(repo / "solutions" / assignment, root / "solutions" / assignment,
-                        ignore=shutil.ignore_patterns("*.choices.json"))
+    root = new_course(tmp_path, repo, names)
     api = make_api(root)
     for assignment in names:
         assert api.generate_assignment(assignment, force=True)["success"]

@@ -118,7 +118,7 @@ def test_grading_stops_with_one_line_where_bwrap_cannot_run(tmp_path, monkeypatc
     empty = tmp_path / "bin"
     empty.mkdir()
     code = ("import sys; sys.path.insert(0, %r)\n"
-            "from mlroles import sandbox\nprint(sandbox.unavailable_reason())") % str(Path(sandbox.__file__).parents[1])
+            "from mlroles.instructor import sandbox\nprint(sandbox.unavailable_reason())") % str(Path(sandbox.__file__).parents[2])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PATH": str(empty)}, timeout=60)
     assert out.stdout.strip().startswith("The grading sandbox needs bubblewrap (bwrap), which is not installed: ")

@@ -206,8 +206,6 @@ def build(course: Path, students: int = 30, profiles: list[str] | None = None, s
     course.mkdir(parents=True)
     shutil.copy(source / "nbgrader_config.py", course / "nbgrader_config.py")
     shutil.copytree(source / "solutions", course / "solutions", ignore=shutil.ignore_patterns("*.choices.json"))
-    if (source / "cohort.toml").is_file():
-        shutil.copy(source / "cohort.toml", course / "cohort.toml")
     api = pipeline.make_api(course)
     assignments = course_root.source_assignments(course)
     for assignment in assignments:
@@ -242,8 +240,8 @@ def build(course: Path, students: int = 30, profiles: list[str] | None = None, s
 LATE_HOURS = 26.5     # how late the demo's late student hands in exercise 1
 
 
-def term_settings(course: Path, cohort: list[tuple[str, str]], now=None) -> str:
-    """A term for the demo: the source course's cohort.toml (copied by ``build``) with exercise 1 due a day ago, a late policy of 2 points
+def term_settings(course: Path, cohort: list[tuple[str, str]], now=None, source: Path | None = None) -> str:
+    """A term for the demo: the cohort.toml of ``source`` (default: the working directory's course root) with exercise 1 due a day ago, a late policy of 2 points
     per started day (6 at most), and every exercise 1 handed in on time but one, LATE_HOURS late (its
     ``timestamp.txt``, as nbgrader's collect writes it). Returns the late student."""
     import re
@@ -251,7 +249,7 @@ def term_settings(course: Path, cohort: list[tuple[str, str]], now=None) -> str:
 
     now = now or datetime.now(timezone.utc)
     due = (now - timedelta(days=1)).replace(second=0, microsecond=0)
-    text = (course / "cohort.toml").read_text(encoding="utf-8")
+    text = (Path(source or course_root.find()) / "cohort.toml").read_text(encoding="utf-8")
     text = re.sub(r'policy = "none"\npoints = 0\n', 'policy = "per_day"\npoints = 2\n', text)
     text = re.sub(r"cap = 0\n", "cap = 6\n", text, count=1)
     text = text.replace('[assignments.ex1_responsibilities]\ndue = ""',
@@ -269,7 +267,7 @@ def term_settings(course: Path, cohort: list[tuple[str, str]], now=None) -> str:
 def run(course: Path, students: int = 30, jobs: int = 0, timeout: int = 10, source: Path | None = None) -> int:
     print(f"Building a synthetic cohort of {students} students in {course} ...", flush=True)
     cohort = build(course, students, trap=TRAP, source=source)
-    late = term_settings(course, cohort)
+    late = term_settings(course, cohort, source=source)
     outcomes = pipeline.grade(course, jobs=jobs, timeout=timeout)
     code = pipeline.feedback(course, allow_pending=True)   # no grader reads a synthetic cohort's written answers
     page = pipeline.report(course)

@@ -331,6 +331,9 @@ def ensure_env(env: Path, repo: Path, out=print) -> str:
         else:
             out(f"Reinstalling the course into {env} (its code changed)...")
             cmd = [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(repo)]
+        # setuptools builds in <repo>/build/ and keeps what an earlier install put there: a module since moved or
+        # deleted would be installed again beside its new home
+        shutil.rmtree(repo / "build", ignore_errors=True)
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             raise HubError(f"Installing the course into {env} failed: {done.stderr.strip().splitlines()[-1:]}. "

@@ -186,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the course root with nbgrader's instructor tools (formgrader, Create Assignment)")
     parser.add_argument("--root", type=Path, help="the folder to serve (default: my-work/, or the course root "
                                                   "with --instructor)")
+    parser.add_argument("--course", type=Path, help="the copy of the course whose lessons and exercises go into "
+                                                    "my-work/ (default: the working directory's)")
     parser.add_argument("--port", type=int, help=f"the port (default: {DEFAULT_PORT}, or the next free one)")
     parser.add_argument("--token", help="the access token (default: a new random one)")
     parser.add_argument("--ip", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
@@ -196,11 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Port {args.port} is in use. Stop what runs there, or pick another: make lab LAB_ARGS='--port N'.")
         return 2
     try:
-        repo = find_copy()
+        repo = find_copy(args.course)
     except NoCourseCopy as exc:
         print(exc)
         return 2
-    lab = plan(instructor=args.instructor, root=args.root or (None if args.instructor else repo / ws.DEFAULT_NAME),
+    lab = plan(instructor=args.instructor, root=args.root or (repo if args.instructor else repo / ws.DEFAULT_NAME),
                port=args.port, token=args.token, ip=args.ip, open_browser=not args.no_browser, extra_args=extra)
     if not lab.instructor:
         report = ws.sync(lab.root, repo)

@@ -8,8 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from mlroles.instructor import cli
-from mlroles.instructor import cohort, course_root, demo as cohort_demo, report as cohort_report
+from mlroles.instructor import cli, cohort, course_root, demo as cohort_demo, report as cohort_report
 from mlroles.instructor.answer_keys import load_graded_keys
 
 pytestmark = pytest.mark.slow

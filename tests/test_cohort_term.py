@@ -7,8 +7,7 @@ import re
 import nbformat
 import pytest
 
-from mlroles.instructor import cli
-from mlroles.instructor import cohort, demo as cohort_demo, settings
+from mlroles.instructor import cli, cohort, demo as cohort_demo, settings
 
 pytestmark = pytest.mark.slow
 

@@ -4,10 +4,10 @@ import time
 import pandas as pd
 import pytest
 
-from mlroles.exercises import ex2
 from mlroles import prediction_log
 from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 from mlroles.checks.functions import call_safely
+from mlroles.exercises import ex2
 
 
 def reference_like(scenario):

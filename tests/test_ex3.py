@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from mlroles import data
+from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 from mlroles.exercises import ex3
 from mlroles.instructor.answer_keys import load_graded_keys
-from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 
 PRACTICE = ex3.practice_ads()
 RIGHT = {ad: {"role": r["real_role"], "flags": list(r["red_flags"])} for ad, r in PRACTICE.iterrows()}
@@ -232,7 +232,7 @@ def test_mix_check_refuses_text_and_shows_numbers_plainly():
     mix = reference_mix(data.load_job_ads(), data.load_responsibilities())
     question = ex3.MixQuestion()
     result = question.check(mix.astype(str))
-    assert result.status == INVALID and "return numbers" in result.headline
+    assert result.status == INVALID and "Return numbers" in result.headline
     assert "DataFrame with one row per ad_id" in question.hint()
     assert "A01: data_scientist should be 0.5, got 2." in str(question.check(mix * 4))
     repeated = question.check(pd.concat([mix, mix.loc[["A03"]]]))

@@ -1,8 +1,8 @@
 """Exercise 4's self-check, explorer and draft hints, with right, wrong and broken answers."""
 import pandas as pd
 
-from mlroles.exercises import ex4
 from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
+from mlroles.exercises import ex4
 
 
 def symptoms_first(quiet):

@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from mlroles.exercises import ex1
 from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY, LabelQuestion
 from mlroles.data import OWNER_LABELS
+from mlroles.exercises import ex1
 from course_helpers import OTHER
 
 KEY = dict(ex1.practice.key)

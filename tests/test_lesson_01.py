@@ -6,11 +6,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from mlroles import data
-from mlroles.exercises import ex1
-from mlroles.widgets import quiz
 from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
 from mlroles.data import OWNER_LABELS
+from mlroles.exercises import ex1
 from mlroles.lessons import l1_two_roles as l1
+from mlroles.widgets import quiz
 from course_helpers import OTHER, REPO
 
 LESSON = "01_two_roles_two_risks"

@@ -9,11 +9,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from mlroles import data
-from mlroles.exercises import ex1
-from mlroles.widgets import quiz
 from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles.exercises import ex1
 from mlroles.lessons import l2_data_scientist as l2
 from mlroles.lessons.charts import Chart
+from mlroles.widgets import quiz
 from course_helpers import REPO
 
 LESSON = "02_data_scientist_fit"

@@ -7,8 +7,8 @@ import ipywidgets as widgets
 import pytest
 
 from mlroles import data
-from mlroles.widgets import quiz
 from mlroles.lessons import l3_ml_engineer as l3
+from mlroles.widgets import quiz
 from course_helpers import REPO
 
 LESSON = "03_ml_engineer_fit"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from mlroles import data
-from mlroles.widgets import quiz
 from mlroles.checks.base import CORRECT, INCORRECT
 from mlroles.lessons import l4_handoff as l4
+from mlroles.widgets import quiz
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from mlroles import data
-from mlroles.widgets import quiz
 from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
 from mlroles.data import ROLE_LABELS
 from mlroles.lessons import l5_signals as l5
+from mlroles.widgets import quiz
 
 LESSON = "05_skills_and_interview_signals"
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlroles.instructor import demo as cohort_demo
 from mlroles import manifest
+from mlroles.instructor import demo as cohort_demo
 from mlroles.instructor.answer_keys import load_graded_keys
 from mlroles.instructor.report import pending_text
 from postgres_support import PostgresServer, PostgresUnavailable

@@ -4,9 +4,9 @@ import re
 import pytest
 
 from mlroles import data
-from mlroles.widgets import quiz
-from mlroles.data import DatasetError
 from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED
+from mlroles.data import DatasetError
+from mlroles.widgets import quiz
 
 LESSONS = [l for l in data.LESSON_IDS]
 

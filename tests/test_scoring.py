@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from mlroles import manifest
-from mlroles.exercises import recording
 from mlroles.checks import scoring
+from mlroles.exercises import recording
 from mlroles.instructor.plugins import GradingContext, recordings_of
 
 
@@ -213,3 +213,32 @@ def test_a_broken_manifest_says_what_to_fix():
     with pytest.raises(manifest.ManifestError, match="labels 'COLOURS' is not one of"):
         manifest.parse('assignment = "x"\nnotebook = "x.ipynb"\n[[parts]]\ngrade_id = "a"\nkind = "labels_format"\n'
                        'points = 1\nanswer_cell = "b"\ndataset = "responsibilities"\nlabels = "COLOURS"\n', "x.toml")
+
+
+def test_a_review_is_right_the_same_way_for_the_grader_and_the_self_check(context):
+    """One definition (scoring.review_score): the role right and exactly the ad's flags. The grader's per-item
+    result (which the item analysis and the feedback read) and exercise 3's practice check agree."""
+    from mlroles.checks.scoring import review_score
+    from mlroles.exercises import ex3
+
+    assert review_score({"role": "analyst", "flags": ["no_team"]}, "analyst", ["no_team"]) == (True, 1.0, True)
+    assert review_score({"role": "analyst", "flags": []}, "analyst", ["no_team"]) == (True, 0.0, False)
+    assert review_score({"role": "analyst", "flags": []}, "analyst", []) == (True, 1.0, True)
+    assert review_score({"role": "unclear", "flags": ["no_team"]}, "analyst", ["no_team"]) == (False, 1.0, False)
+    assert review_score("analyst", "analyst", []) == (False, 0.0, False)
+
+    roles, flags = keys(context, "reviews")
+    first = sorted(roles)[0]
+    perfect = {a: {"role": roles[a], "flags": flags[a]} for a in roles}
+    extra = next(f for f in ("no_team", "no_support", "unicorn_scope") if f not in flags[first])
+    role_only = {**perfect, first: {"role": roles[first], "flags": flags[first] + [extra]}}
+    items = {i["item"]: i["right"] for i in scored("reviews", role_only, context).items}
+    assert items[first] is False and sum(items.values()) == len(roles) - 1
+
+    ads = ex3.practice.ads
+    ad = ads.index[0]
+    mine = {a: {"role": ads.at[a, "real_role"], "flags": list(ads.at[a, "red_flags"])} for a in ads.index}
+    mine[ad] = {"role": ads.at[ad, "real_role"], "flags": list(ads.at[ad, "red_flags"]) + [
+        next(f for f in ("no_team", "no_support", "unicorn_scope") if f not in ads.at[ad, "red_flags"])]}
+    result = ex3.practice.check(mine)
+    assert result.wrong == [ad] and result.correct == len(ads) - 1

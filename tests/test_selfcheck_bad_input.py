@@ -4,11 +4,11 @@ import math
 import pandas as pd
 import pytest
 
+from mlroles.checks.base import CheckResult
+from mlroles.checks.functions import FunctionQuestion
+from mlroles.data import MODE_LABELS
 from mlroles.exercises import ex1, ex2, ex3, ex4
 from mlroles.widgets import quiz
-from mlroles.checks.base import CheckResult
-from mlroles.data import MODE_LABELS
-from mlroles.checks.functions import FunctionQuestion
 
 
 def hangs(_):

@@ -4,9 +4,9 @@ import nbformat
 
 import pytest
 
-from mlroles.exercises import ex3, ex4
 from mlroles.checks.base import INCOMPLETE, INVALID, NOT_ATTEMPTED, READY
 from mlroles.checks.written import DraftCheck, Part, says, stem
+from mlroles.exercises import ex3, ex4
 
 # Exercise 4's charter in a learner's own words: it never says "own", "handoff", "split" or "signal".
 CHARTER_HANDOFF = ("Once a month the forecast and its misses are walked through with the operations lead, who says "

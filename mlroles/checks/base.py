@@ -61,6 +61,19 @@ class CheckResult:
                 + (f"<ul style='margin:4px 0'>{items}</ul>" if items else "") + "</div>")
 
 
+def built_when_asked(namespace: dict, **builders):
+    """A module's ``__getattr__`` that builds each of its questions the first time it is asked for (reading
+    the datasets then, not at import) and keeps it: ``ex1.graded`` is built once, on first use. The module
+    reads its own questions through the function this returns, as ``_asked("graded")``."""
+    def asked(name: str):
+        if name in builders:
+            if name not in namespace:
+                namespace[name] = builders[name]()
+            return namespace[name]
+        raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+    return asked
+
+
 def _describe(value: Any) -> str:
     kind = type(value).__name__
     text = repr(value)
@@ -102,11 +115,39 @@ class Hint(str):
         return f'<div class="mlroles-hint" style="white-space:pre-wrap">{html.escape(str(self))}</div>'
 
 
-class Hints:
-    """Escalating hints: each ``hint()`` gives the next, stronger one; ``hint(n)`` gives hint n again."""
+class Question:
+    """The one protocol every self-check follows, whatever the kind of answer.
 
-    _hints: list
+    - ``check(answer)`` returns a ``CheckResult`` in one of the states: not attempted, needs fixing,
+      incomplete, not yet right, correct, or (graded items) ready to submit. It never raises on a
+      learner's input: an answer it cannot read at all is "needs fixing", with what to write instead.
+      A question that checks an answer against something else the learner declared takes that too
+      (the unified log is checked with its schema: ``check(unified, LOG_SCHEMA)``).
+    - ``hint(level=None)`` gives the next, stronger hint; ``hint(n)`` gives hint n again. Hints come
+      from ``_hints``: a fixed list, or a property that reads ``_found``, what the last check found.
+    - ``solution()`` gives practice items' answers with their reasons; graded items have none here.
+
+    A kind of question subclasses this and writes ``_check``; hints that follow the last check call
+    ``_remember`` with what it found.
+    """
+
+    name: str = ""
+    reading: str = "this answer"        # what check() could not read, in "could not read <reading>"
+    how_to_write: str = ""             # what to write instead, said when an answer cannot be read
+    _hints: Sequence[str] = ()
     _hints_given: int = 0
+    _found: Any = None
+
+    def check(self, answer: Any = None, *given: Any) -> CheckResult:
+        """Check the answer and say what to fix. Never raises on a learner's input."""
+        try:
+            return self._check(answer, *given)
+        except Exception as exc:  # a crafted or broken object: report it, do not crash the notebook
+            return CheckResult(INVALID, f"{self.name}: could not read {self.reading} ({type(exc).__name__}). "
+                               f"{self.how_to_write}".rstrip(), total=len(getattr(self, "items", ()) or ()))
+
+    def _check(self, answer: Any, *given: Any) -> CheckResult:
+        raise NotImplementedError
 
     def hint(self, level: int | None = None) -> Hint:
         hints = list(self._hints)
@@ -122,11 +163,14 @@ class Hints:
     def _remember(self, found) -> None:
         """Hints that start from what the last check found: when that changes, they start again at
         level 1 (``found`` is kept in ``_found`` for the question's ``_hints`` to read)."""
-        if found != getattr(self, "_found", None):
+        if found != self._found:
             self._found, self._hints_given = found, 0
 
+    def solution(self):
+        return "This question has no worked answer to show: its hints lead you to one."
 
-class LabelQuestion(Hints):
+
+class LabelQuestion(Question):
     """Give each item one label (for example an owner). Checks a dict ``{item_id: label}``.
 
     ``key`` maps item ids to expected labels for practice items; leave it out for graded
@@ -197,14 +241,12 @@ class LabelQuestion(Hints):
         missing = [i for i in self.items if i not in valid and not any(p.startswith(f"{i}:") for p in problems)]
         return valid, problems, missing
 
-    # -- the learner-facing API ---------------------------------------------------
-    def check(self, answers: Any) -> CheckResult:
-        """Check the answers and say what to fix. Never raises on a learner's input."""
-        try:
-            return self._check(answers)
-        except Exception as exc:  # a crafted or broken object: report it, do not crash the notebook
-            return CheckResult(INVALID, f"{self.name}: could not read these answers ({type(exc).__name__}). "
-                               f"Write them as a plain dict, like {self.example}.", total=len(self.items))
+    # -- the learner-facing API (check, hint and the states come from Question) ----
+    reading = "these answers"
+
+    @property
+    def how_to_write(self) -> str:
+        return f"Write them as a plain dict, like {self.example}."
 
     def _check(self, answers: Any) -> CheckResult:
         mapping, early = self._as_mapping(answers)

@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
-from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult, Hints, _describe, why_and_where
+from mlroles.checks.base import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult, Question, _describe,
+                                 why_and_where)
 from mlroles.data import LabelSet
 
 
@@ -90,7 +91,21 @@ def call_safely(fn: Callable, arg: Any, seconds: float = 1.0) -> tuple[Any, str 
             signal.signal(signal.SIGALRM, previous)
 
 
-class FunctionQuestion(Hints):
+def read_label(value: Any, labels: LabelSet) -> tuple[str | None, str | None]:
+    """What a learner's function returned, read as one of ``labels``: ``(label, None)``, or ``(None, problem)``
+    with the problem in a learner's words (the self-checks and the explorers say the same)."""
+    if value is None:
+        return None, "returned None: did you forget a return statement?"
+    if not isinstance(value, str):
+        return None, f"returned {_describe(value)}; return one of {labels.listing()}"
+    if type(value) is str and value in labels.names:
+        return value, None
+    guess = labels.closest(value)
+    tip = f"return exactly {guess!r} (lowercase, no spaces)" if guess else f"return one of {labels.listing()}"
+    return None, f"returned {value!r}, which is not a label; {tip}"
+
+
+class FunctionQuestion(Question):
     """Write ``fn(row) -> label``; checked against reference labels on practice rows.
 
     ``rows`` holds the rows the function is called with (a DataFrame indexed by item id,
@@ -107,16 +122,22 @@ class FunctionQuestion(Hints):
         self.key = dict(key) if key is not None else None
         self.why = dict(why or {})
         self.read = dict(read or {})
-        self._hints = list(hints)
-        self._hints_given = 0
+        self.before_check = list(hints)    # the hints before any check; a kind may follow the last check
         self.function_name = function_name
         self.timeout = timeout
         self.last_run = None    # what the function returned in the last check: run()'s frame
-        self._found = None      # the first miss of the last check (see first_miss)
 
     @property
     def graded(self) -> bool:
         return self.key is None
+
+    @property
+    def _hints(self) -> list[str]:
+        return self.before_check
+
+    @property
+    def how_to_write(self) -> str:
+        return f"Pass {self.function_name} itself, a plain function."
 
     def run(self, fn: Callable) -> pd.DataFrame:
         """What the function returns for every row: columns ``answer`` and ``problem`` (empty when fine)."""
@@ -125,7 +146,7 @@ class FunctionQuestion(Hints):
             value, problem = call_safely(fn, row.copy(), self.timeout)
             label = None
             if problem is None:
-                label, problem = self._read_label(value)
+                label, problem = read_label(value, self.labels)
             out.append({"id": item_id, "answer": label, "problem": problem or ""})
         self.last_run = pd.DataFrame(out).set_index("id")
         return self.last_run
@@ -145,27 +166,15 @@ class FunctionQuestion(Hints):
             return {"id": result.wrong[0], "said": run.at[result.wrong[0], "answer"], "count": len(result.wrong)}
         return None
 
-    def _read_label(self, value: Any) -> tuple[str | None, str | None]:
-        if value is None:
-            return None, "returned None: did you forget a return statement?"
-        if not isinstance(value, str):
-            return None, f"returned {_describe(value)}; return one of {self.labels.listing()}"
-        if type(value) is str and value in self.labels.names:
-            return value, None
-        guess = self.labels.closest(value)
-        tip = f"return exactly {guess!r} (lowercase, no spaces)" if guess else f"return one of {self.labels.listing()}"
-        return None, f"returned {value!r}, which is not a label; {tip}"
-
-    def check(self, fn: Any) -> CheckResult:
-        """Run the function on every row and say what to fix. Never raises. Hints start again from the
-        first level when the first miss changes."""
+    def _check(self, fn: Any) -> CheckResult:
+        """Run the function on every row and say what to fix. Hints start again from the first level when the
+        first miss changes."""
         self.last_run = None
-        result = self._check(fn)
-        found = self.first_miss(result)
-        self._remember(found)
+        result = self._verdict(fn)
+        self._remember(self.first_miss(result))
         return result
 
-    def _check(self, fn: Any) -> CheckResult:
+    def _verdict(self, fn: Any) -> CheckResult:
         total = len(self.rows)
         if fn is None or fn is Ellipsis:
             return CheckResult(NOT_ATTEMPTED, f"{self.name}: not attempted yet; write {self.function_name} first.",

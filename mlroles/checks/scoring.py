@@ -160,6 +160,25 @@ def _function_labels(part, payload, keys):
     return score, items, lines
 
 
+def review_score(answer, role: str, flags) -> tuple[bool, float, bool]:
+    """One job-ad review against the ad's key: (the role is right, the flags' overlap from 0 to 1, the review
+    is right). The one definition, used by the grader, the item analysis and exercise 3's self-check: a review
+    is right when its role is right and it names exactly the ad's flags. The overlap is the flags named both
+    ways over the flags named either way (1 when neither names any); it earns half of an ad's points, the role
+    the other half."""
+    if type(answer) is not dict:
+        return False, 0.0, False
+    got_role = answer.get("role")
+    role_right = _is_str(got_role) and got_role == role
+    chosen = answer.get("flags")
+    overlap = 0.0
+    if type(chosen) is list and all(_is_str(f) for f in chosen):
+        mine, truth = set(chosen), set(flags)
+        union = mine | truth
+        overlap = len(mine & truth) / len(union) if union else 1.0
+    return bool(role_right), overlap, bool(role_right) and overlap == 1.0
+
+
 def _reviews(part, payload, keys):
     answers = payload.get("answers")
     roles, flags = keys
@@ -173,17 +192,10 @@ def _reviews(part, payload, keys):
         if type(answer) is not dict:
             items.append({"item": ad_id, "right": False, "note": "no answer"})
             continue
-        got_role = answer.get("role")
-        role_right = _is_str(got_role) and got_role == role
-        score += half if role_right else 0.0
-        chosen = answer.get("flags")
-        overlap = 0.0
-        if type(chosen) is list and all(_is_str(f) for f in chosen):
-            mine, truth = set(chosen), set(flags[ad_id])
-            union = mine | truth
-            overlap = len(mine & truth) / len(union) if union else 1.0
-        score += half * overlap
-        items.append({"item": ad_id, "right": bool(role_right), "note": f"flags overlap {overlap:.2f}"})
+        role_right, overlap, right = review_score(answer, role, flags[ad_id])
+        score += half * (role_right + overlap)
+        note = f"role {'right' if role_right else 'wrong'}, flags overlap {overlap:.2f}"
+        items.append({"item": ad_id, "right": right, "note": note})
     return round(score, 6), items, []
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlroles.checks.base import INCOMPLETE, INVALID, NOT_ATTEMPTED, READY, CheckResult, Hints, _describe
+from mlroles.checks.base import INCOMPLETE, INVALID, NOT_ATTEMPTED, READY, CheckResult, Question, _describe
 
 PLACEHOLDER = "YOUR ANSWER HERE"
 GAP = 3                                   # words allowed between two words of a cue
@@ -90,7 +90,7 @@ def read_answer(notebook: str | Path, grade_id: str) -> str | None:
         return None
 
 
-class DraftCheck(Hints):
+class DraftCheck(Question):
     """Asks about the parts of a written answer a draft does not seem to cover yet (never a score).
 
     ``parts`` maps a part's name to a ``Part`` (or, shorter, to a tuple of cues). ``hint()`` gives
@@ -106,8 +106,6 @@ class DraftCheck(Hints):
         self.min_words = min_words
         self.wants_citation = wants_citation
         self.after = after                  # hints once every part is found
-        self._found: list[str] | None = None
-        self._hints_given = 0
 
     def missing(self, text: str) -> list[str]:
         """The parts none of whose cues the text says."""
@@ -133,7 +131,9 @@ class DraftCheck(Hints):
             return advice + list(self.after)
         return [f"I found every part. {self.after[0]}", *self.after[1:]]
 
-    def check(self, text: str | None = None) -> CheckResult:
+    reading = "this draft"
+
+    def _check(self, text: str | None = None) -> CheckResult:
         """Questions on the draft: pass the text, or leave it out to read the saved notebook."""
         if text is None:
             text = read_answer(self.notebook, self.grade_id)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from mlroles import data
-from mlroles.checks.base import LabelQuestion
+from mlroles.checks.base import LabelQuestion, built_when_asked
 from mlroles.data import OWNER_LABELS
-from mlroles.tables import full_text
 from mlroles.sources import cite, read_in_lesson
+from mlroles.tables import full_text
 
 ASSIGNMENT = "ex1_responsibilities"
 CHOICES_FILE = f"{ASSIGNMENT}.choices.json"
@@ -66,29 +66,29 @@ def _question_graded() -> LabelQuestion:
     )
 
 
-practice = _question_practice()
-graded = _question_graded()
+# ex1.practice and ex1.graded, built on first use
+__getattr__ = _asked = built_when_asked(globals(), practice=_question_practice, graded=_question_graded)
 
 
 def practice_board():
     """The practice board: check gives per-item feedback. Choices are saved next to the notebook."""
     from mlroles.widgets.boards import ClassificationBoard
 
-    return ClassificationBoard(practice, store=CHOICES_FILE, store_key="practice")
+    return ClassificationBoard(_asked("practice"), store=CHOICES_FILE, store_key="practice")
 
 
 def graded_board():
     """The graded board: check confirms completeness only. Choices are saved next to the notebook."""
     from mlroles.widgets.boards import ClassificationBoard
 
-    return ClassificationBoard(graded, store=CHOICES_FILE, store_key="graded")
+    return ClassificationBoard(_asked("graded"), store=CHOICES_FILE, store_key="graded")
 
 
 def answers_table(answers):
     """The graded answers as a grader reads them: item, text and the owner chosen."""
     from mlroles.tables import label_answers_table
 
-    return label_answers_table(graded.items, answers, OWNER_LABELS, "responsibility")
+    return label_answers_table(_asked("graded").items, answers, OWNER_LABELS, "responsibility")
 
 
 def worked_example():

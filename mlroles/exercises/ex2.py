@@ -6,12 +6,13 @@ from functools import lru_cache
 import pandas as pd
 
 from mlroles import course, data, manifest, prediction_log
-from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, CheckResult, Hints, LabelQuestion, _describe
-from mlroles.data import MODE_LABELS, OWNER_LABELS
+from mlroles.checks.base import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, CheckResult, LabelQuestion, Question,
+                                 _describe, built_when_asked)
 from mlroles.checks.functions import FunctionQuestion, call_safely
-from mlroles.tables import full_text
-from mlroles.sources import read_in_lesson
 from mlroles.checks.written import DraftCheck
+from mlroles.data import MODE_LABELS, OWNER_LABELS
+from mlroles.sources import read_in_lesson
+from mlroles.tables import full_text
 
 ASSIGNMENT = "ex2_serving_handoff"
 CHOICES_FILE = f"{ASSIGNMENT}.choices.json"
@@ -69,14 +70,11 @@ class ServingQuestion(FunctionQuestion):
     """choose_serving_mode on the practice scenarios. Its hints start from the first scenario the last check found
     wrong (or broken): its drivers, then the idea that decides it, then how to try it alone."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)     # sets _before_check through the setter below
-
     @property
     def _hints(self) -> list[str]:
-        found = getattr(self, "_found", None)
+        found = self._found
         if found is None:
-            return self._before_check
+            return self.before_check
         if found == CORRECT:
             return ["Your function agrees on every practice scenario. In the explorer, try the edges: input known in "
                     "advance with freshness 'minutes' and each late cost, and a tight latency budget with input known "
@@ -97,10 +95,6 @@ class ServingQuestion(FunctionQuestion):
         else:
             idea = SERVING_HINTS[0]
         return [first, idea, f"Try your function on that scenario alone: {alone}."]
-
-    @_hints.setter
-    def _hints(self, hints) -> None:     # the fixed hints FunctionQuestion is given: used before any check
-        self._before_check = list(hints)
 
 
 def _serving_question() -> FunctionQuestion:
@@ -138,10 +132,9 @@ def _handoff_question(pool: str) -> LabelQuestion:
                          hints=HANDOFF_HINTS, other_ids=others)
 
 
-serving = _serving_question()
-serving_graded = _serving_graded()
-handoff = _handoff_question("practice")
-handoff_graded = _handoff_question("graded")
+# the questions, each built on first use (see the end of the module)
+_QUESTIONS = dict(serving=_serving_question, serving_graded=_serving_graded,
+                  handoff=lambda: _handoff_question("practice"), handoff_graded=lambda: _handoff_question("graded"))
 
 
 def serving_explorer(fn):
@@ -154,20 +147,20 @@ def serving_explorer(fn):
 def handoff_practice_board():
     from mlroles.widgets.boards import ClassificationBoard
 
-    return ClassificationBoard(handoff, store=CHOICES_FILE, store_key="handoff_practice")
+    return ClassificationBoard(_asked("handoff"), store=CHOICES_FILE, store_key="handoff_practice")
 
 
 def handoff_board():
     from mlroles.widgets.boards import ClassificationBoard
 
-    return ClassificationBoard(handoff_graded, store=CHOICES_FILE, store_key="handoff_graded")
+    return ClassificationBoard(_asked("handoff_graded"), store=CHOICES_FILE, store_key="handoff_graded")
 
 
 def answers_table(answers) -> pd.DataFrame:
     """The graded handoff answers as a grader reads them."""
     from mlroles.tables import label_answers_table
 
-    return label_answers_table(handoff_graded.items, answers, OWNER_LABELS, "artifact")
+    return label_answers_table(_asked("handoff_graded").items, answers, OWNER_LABELS, "artifact")
 
 
 def modes_table(fn) -> pd.DataFrame:
@@ -176,6 +169,7 @@ def modes_table(fn) -> pd.DataFrame:
 
     scenarios = graded_scenarios()
     if callable(fn):
+        serving_graded = _asked("serving_graded")
         out = serving_graded.run(fn)
     else:
         out = pd.DataFrame({"answer": None, "problem": f"{serving_graded.function_name} is not a function"},
@@ -257,31 +251,26 @@ def schema_hints(found) -> list[str]:
     return [start, more, SCHEMA_HINTS[2]]
 
 
-class SchemaQuestion(Hints):
+class SchemaQuestion(Question):
     """Declare the unified log's schema: does it hold every field monitoring and analysis need?
 
     Its hints start from the fields the last check found wrong.
     """
 
     name = "Unified log schema"
-
-    def __init__(self):
-        self._found = None      # the problems the last check found ([] when none), or None before any check
-        self._hints_given = 0
+    reading = "this schema"
+    how_to_write = 'Write it as a plain dict, like {"score": "float64"}.'
+    # _found: the problems the last check found ([] when none), or None before any check
 
     @property
     def _hints(self) -> list[str]:
         return schema_hints(self._found)
 
 
-    def check(self, schema) -> CheckResult:
+    def _check(self, schema) -> CheckResult:
         if schema is None or schema is Ellipsis or schema == {}:
             return CheckResult(NOT_ATTEMPTED, f"{self.name}: not attempted yet; declare LOG_SCHEMA as a dict.")
-        try:
-            problems = prediction_log.diagnose_schema(schema)
-        except Exception as exc:  # a crafted object: report it, do not crash the notebook
-            return CheckResult(INVALID, f"{self.name}: could not read this schema ({type(exc).__name__}). "
-                               'Write it as a plain dict, like {"score": "float64"}.')
+        problems = prediction_log.diagnose_schema(schema)
         self._remember(problems)
         if problems:
             return CheckResult(INVALID, f"{self.name}: {len(problems)} field(s) to fix.", [p["message"] for p in problems])
@@ -451,7 +440,7 @@ def log_hints(found) -> list[str]:
     return hints + [LOG_BUILD_HINT]
 
 
-class LogQuestion(Hints):
+class LogQuestion(Question):
     """Check the DataFrame unify_logs returns for ``ex2.raw_inputs()`` against the declared schema (columns and
     dtypes), the schema against what the log needs, and its values against the course log: row counts, ids,
     values, times and latencies, as grading checks them on other rows.
@@ -460,25 +449,17 @@ class LogQuestion(Hints):
     """
 
     name = "Unified log"
-
-    def __init__(self):
-        self._found = None      # what the last check found: its first problem, CORRECT, or None (no check yet)
-        self._hints_given = 0
+    reading = "this DataFrame"
+    how_to_write = "Return a plain pandas DataFrame."
+    # _found: what the last check found: its first problem, CORRECT, or None (no check yet)
 
     @property
     def _hints(self) -> list[str]:
         return log_hints(self._found)
 
 
-    def check(self, frame, schema) -> CheckResult:
-        """Check the DataFrame and say what to fix. Never raises on a learner's input."""
-        try:
-            return self._check(frame, schema)
-        except Exception as exc:  # a crafted or broken object: report it, do not crash the notebook
-            return CheckResult(INVALID, f"{self.name}: could not read this DataFrame ({type(exc).__name__}). "
-                               "Return a plain pandas DataFrame.")
-
-    def _check(self, frame, schema) -> CheckResult:
+    def _check(self, frame, schema=None) -> CheckResult:
+        """``ex2.unified.check(unified, LOG_SCHEMA)``: the frame, checked with the schema the learner declared."""
         if frame is None:
             self._remember(None)
             return CheckResult(NOT_ATTEMPTED, f"{self.name}: not attempted yet; write unify_logs first.")
@@ -511,8 +492,7 @@ def _explain_dtype(values: pd.Series, expected: str) -> dict:
         return {"why": "", "advice": ""}
 
 
-schema = SchemaQuestion()
-unified = LogQuestion()
+_QUESTIONS.update(schema=SchemaQuestion, unified=LogQuestion)
 
 
 # --- part 3: what both roles watch ----------------------------------------------------
@@ -678,7 +658,7 @@ FIGURE_HOW = {
 }
 
 
-class MetricTableQuestion(Hints):
+class MetricTableQuestion(Question):
     """Check a function that returns one row of figures per group: its shape (index, columns, dtypes), and its
     figures on the course log against those lessons 2 to 4 show, also where nothing is flagged. Never raises.
 
@@ -692,8 +672,10 @@ class MetricTableQuestion(Hints):
         self.name, self.kind, self.function_name, self.calls = name, kind, function_name, calls
         self.extra_rows = extra_rows
         self.index, self.columns, self.build_hint, self.timeout = index, columns, build_hint, timeout
-        self._found = None      # None (no check yet), CORRECT, or the first problem: {"hints": [...]}
-        self._hints_given = 0
+        self.reading = f"what {function_name} returned"
+        # _found: None (no check yet), CORRECT, or the first problem: {"hints": [...]}
+
+    how_to_write = "Return a plain pandas DataFrame."
 
     @property
     def _hints(self) -> list[str]:
@@ -783,20 +765,13 @@ class MetricTableQuestion(Hints):
         return call_safely(lambda a: fn(*a), (log, *[dict(a) if isinstance(a, dict) else a for a in args]),
                            self.timeout)
 
-    def check(self, fn) -> CheckResult:
-        """Run the function on the practice calls and say what to fix. Never raises."""
+    def _check(self, fn) -> CheckResult:
+        """Run the function on the practice calls and say what to fix."""
         if fn is None or fn is Ellipsis:
             return CheckResult(NOT_ATTEMPTED, f"{self.name}: not attempted yet; write {self.function_name} first.")
         if not callable(fn):
             return CheckResult(INVALID, f"{self.name}: expected a function, like {self.function_name}, but got "
                                f"{_what(fn)}. Pass the function itself, without calling it.")
-        try:
-            return self._check(fn)
-        except Exception as exc:  # a crafted table breaking pandas: say so, never crash
-            return CheckResult(INVALID, f"{self.name}: could not read what {self.function_name} returned "
-                               f"({type(exc).__name__}). Return a plain pandas DataFrame.")
-
-    def _check(self, fn) -> CheckResult:
         lines, first, status, seen, said = [], None, CORRECT, set(), set()
         for n, (call, args) in enumerate(self.calls.items()):
             want = _course_figures(self.kind, call)
@@ -858,13 +833,13 @@ class MetricTableQuestion(Hints):
                            "start).", lines[:8])
 
 
-metrics = MetricTableQuestion(
+_QUESTIONS["metrics"] = lambda: MetricTableQuestion(
     "log_metrics", "metrics", "log_metrics", METRIC_CALLS, METRIC_INDEX, METRIC_COLUMNS,
     "Collect one dict of figures per group in a loop over log.groupby([\"use_case\", \"serving_mode\"]), keyed by "
     "the (use_case, serving_mode) pair, then return pd.DataFrame.from_dict(out, orient=\"index\")"
     ".rename_axis([\"use_case\", \"serving_mode\"]): two index levels, one row per pair, rows as int64 and the "
     "other columns as float64.")
-versions = MetricTableQuestion(
+_QUESTIONS["versions"] = lambda: MetricTableQuestion(
     "compare_versions", "versions", "compare_versions", VERSION_CALLS, ["model_version"], VERSION_COLUMNS,
     "Keep the use case's rows first, log[log[\"use_case\"] == use_case], collect one dict of figures per group of "
     ".groupby(\"model_version\"), keyed by the version, then return pd.DataFrame.from_dict(out, orient=\"index\")"
@@ -884,3 +859,7 @@ NOTE = DraftCheck(
      "what the two must agree on together": (
          "agree", "together", "both", "shared", "joint", "sign", "common", "between them", "each other", "mutual")},
     min_words=150)
+
+
+# ex.<question> builds the question the first time it is asked for (no dataset is read at import)
+__getattr__ = _asked = built_when_asked(globals(), **_QUESTIONS)

@@ -14,12 +14,14 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import course, data
-from mlroles.widgets.choices import ChoiceStore
-from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult, Hints, _describe, is_placeholder
+from mlroles.checks.base import (CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult,
+                                 Question, _describe, built_when_asked, is_placeholder)
+from mlroles.checks.scoring import review_score
+from mlroles.checks.written import DraftCheck, Part
 from mlroles.data import ROLE_LABELS
 from mlroles.sources import read_in_lesson
 from mlroles.widgets.boards import restore_notice
-from mlroles.checks.written import DraftCheck, Part
+from mlroles.widgets.choices import ChoiceStore
 
 ASSIGNMENT = "ex3_job_ads"
 CHOICES_FILE = f"{ASSIGNMENT}.choices.json"
@@ -154,7 +156,7 @@ def disagreements(ad_id: str, title: str, role: str | None, flags) -> list[str]:
     return []
 
 
-class AdQuestion(Hints):
+class AdQuestion(Question):
     """Role and red flags per ad. With ``practice=True`` it explains every miss; else it checks the format.
 
     Its hints start from what the last check found: on practice ads, the first ad with a slip (where, then
@@ -167,19 +169,14 @@ class AdQuestion(Hints):
         self.ads = ads
         self.practice = practice
         self.practice_round = practice_round
-        self._found = None      # what the last check found (None: no check yet)
-        self._hints_given = 0
 
     @property
     def items(self):
         return dict(zip(self.ads.index, self.ads["title"]))
 
 
-    def check(self, answers) -> CheckResult:
-        try:
-            return self._check(answers)
-        except Exception as exc:  # crafted objects: report, never crash
-            return CheckResult(INVALID, f"{self.name}: could not read these answers ({type(exc).__name__}).")
+    reading = "these answers"
+    how_to_write = "Review the ads on the reviewer above, or write {'role': ..., 'flags': [...]} for each ad."
 
     def _check(self, answers) -> CheckResult:
         answers, early = _read_answers(answers)
@@ -212,10 +209,10 @@ class AdQuestion(Hints):
         for ad_id in self.ads.index:
             if ad_id in missing:
                 continue
-            lines_before = len(lines)
             ad = self.ads.loc[ad_id]
             chosen = answers[ad_id]
-            if chosen["role"] != ad["real_role"]:
+            role_right, _, right = review_score(chosen, ad["real_role"], ad["red_flags"])
+            if not role_right:
                 lines.append(f"{ad_id} ({ad['title']}): the work is closer to {ROLE_LABELS.name(ad['real_role'])} "
                              f"than to {ROLE_LABELS.name(chosen['role'])}. {ad['rationale']}")
             picked = set(chosen.get("flags", []))
@@ -224,7 +221,7 @@ class AdQuestion(Hints):
             for flag in sorted(picked - set(ad["red_flags"])):
                 lines.append(f"{ad_id}: {flag} does not apply here: it would mean {FLAG_MEANING[flag]}, "
                              "and this ad does cover that.")
-            if len(lines) == lines_before:
+            if right:
                 correct += 1
             else:
                 wrong.append(ad_id)
@@ -365,8 +362,10 @@ def _graded_hints(ads: pd.DataFrame, found, practice_round) -> list[str]:
     return hints
 
 
-practice = AdQuestion("Job ads (practice)", practice_ads(), practice=True)
-graded = AdQuestion("Job ads (graded)", graded_ads(), practice=False, practice_round=practice)
+# the questions, each built on first use (see the end of the module)
+_QUESTIONS = dict(practice=lambda: AdQuestion("Job ads (practice)", practice_ads(), practice=True),
+                  graded=lambda: AdQuestion("Job ads (graded)", graded_ads(), practice=False,
+                                            practice_round=_asked("practice")))
 
 
 # --- the reviewer widget ---------------------------------------------------------------
@@ -473,11 +472,11 @@ class JobAdReviewer(widgets.VBox):
 
 
 def practice_reviewer() -> JobAdReviewer:
-    return JobAdReviewer(practice, store=CHOICES_FILE, store_key="practice")
+    return JobAdReviewer(_asked("practice"), store=CHOICES_FILE, store_key="practice")
 
 
 def graded_reviewer() -> JobAdReviewer:
-    return JobAdReviewer(graded, store=CHOICES_FILE, store_key="graded")
+    return JobAdReviewer(_asked("graded"), store=CHOICES_FILE, store_key="graded")
 
 
 def _shown_review(a) -> dict:
@@ -496,7 +495,7 @@ def answers_table(answers) -> pd.DataFrame:
     """The graded reviews as a grader reads them."""
     from mlroles.tables import graded_answers_table
 
-    return graded_answers_table(graded.items, answers, "title", _shown_review, _recorded_review)
+    return graded_answers_table(_asked("graded").items, answers, "title", _shown_review, _recorded_review)
 
 
 # --- the pandas task ---------------------------------------------------------------------
@@ -550,7 +549,7 @@ MIX_STEPS = (
     "owner that none of the ads has.")
 
 
-class MixQuestion(Hints):
+class MixQuestion(Question):
     """Check responsibility_mix on the course's data: shape, columns, and four ads worked out by hand.
 
     Its hints start from the first row the last check found wrong: what the numbers suggest, then the
@@ -558,21 +557,17 @@ class MixQuestion(Hints):
     """
 
     name = "Responsibility mix"
-
-    def __init__(self):
-        self._found = None
-        self._hints_given = 0
-
-
-    def check(self, mix) -> CheckResult:
-        try:
-            return self._check(mix)
-        except Exception as exc:  # crafted objects: report, never crash
-            self._remember({"problem": "unreadable"})
-            return CheckResult(INVALID, f"{self.name}: could not read this DataFrame ({type(exc).__name__}); "
-                               "return numbers, one column per owner.")
+    reading = "this DataFrame"
+    how_to_write = "Return numbers, one column per owner."
 
     def _check(self, mix) -> CheckResult:
+        try:
+            return self._check_mix(mix)
+        except Exception:   # crafted objects: the hints say what to return, and Question.check says it could not read it
+            self._remember({"problem": "unreadable"})
+            raise
+
+    def _check_mix(self, mix) -> CheckResult:
         if mix is None:
             self._remember({"problem": "none"})
             return CheckResult(NOT_ATTEMPTED, f"{self.name}: not attempted yet; write responsibility_mix first.")
@@ -675,7 +670,7 @@ class MixQuestion(Hints):
         return [first, worked_mix(ad_id), MIX_STEPS]
 
 
-mix = MixQuestion()
+_QUESTIONS["mix"] = MixQuestion
 
 CRITIQUE = DraftCheck(
     "Critique", f"{ASSIGNMENT}.ipynb", "critique",
@@ -720,3 +715,7 @@ CRITIQUE = DraftCheck(
            "shows it.",
            "Check that each question is tied to a gap in this ad, not a question any ad would get, and that the "
            "source you cite says what your sentence uses it for."))
+
+
+# ex.<question> builds the question the first time it is asked for (no dataset is read at import)
+__getattr__ = _asked = built_when_asked(globals(), **_QUESTIONS)

@@ -6,12 +6,12 @@ from functools import lru_cache
 import pandas as pd
 
 from mlroles import course, data, manifest
-from mlroles.checks.base import CORRECT
-from mlroles.data import NEED_LABELS
+from mlroles.checks.base import CORRECT, built_when_asked
 from mlroles.checks.functions import FunctionQuestion
-from mlroles.tables import full_text
-from mlroles.sources import read_in_lesson
 from mlroles.checks.written import DraftCheck, Part
+from mlroles.data import NEED_LABELS
+from mlroles.sources import read_in_lesson
+from mlroles.tables import full_text
 
 ASSIGNMENT = "ex4_team_coverage"
 # What next_need sees: the situation in words, then the fields the grader calls it with
@@ -90,14 +90,11 @@ class NeedQuestion(FunctionQuestion):
     """next_need on the practice teams. Its hints start from the first team the last check found wrong:
     the fields that decide it, then the step of the rule of thumb that decides it, then how to test it."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-
     @property
     def _hints(self) -> list[str]:
         found = self._found
         if found is None:
-            first, *more = self._before_check or [""]
+            first, *more = self.before_check or [""]
             return ["Run ex4.practice.check(next_need) first: the hints then start from the teams your function "
                     f"gets wrong. {first}".strip(), *more]
         if found == CORRECT:
@@ -126,10 +123,6 @@ class NeedQuestion(FunctionQuestion):
         alone = f'next_need(ex4.practice_teams().loc["{team_id}"])'
         return [first, second, f"{third} Try it on that team alone: {alone}."]
 
-    @_hints.setter
-    def _hints(self, hints) -> None:      # the fixed hints FunctionQuestion is given: used before any check
-        self._before_check = list(hints)
-
 
 def _practice_question() -> FunctionQuestion:
     rows = _teams()[_teams()["pool"] == "practice"]
@@ -138,8 +131,10 @@ def _practice_question() -> FunctionQuestion:
                         read={i: _read_more(r) for i, r in rows.iterrows()}, hints=HINTS, function_name="next_need")
 
 
-practice = _practice_question()
-graded = FunctionQuestion("Next need (graded teams)", graded_teams(), NEED_LABELS, function_name="next_need")
+# ex4.practice and ex4.graded, built on first use
+__getattr__ = _asked = built_when_asked(
+    globals(), practice=_practice_question,
+    graded=lambda: FunctionQuestion("Next need (graded teams)", graded_teams(), NEED_LABELS, function_name="next_need"))
 
 
 def team_explorer(fn):
@@ -153,7 +148,7 @@ def needs_table(fn) -> pd.DataFrame:
     """What your function says for every graded team (or why it could not)."""
     from mlroles.tables import answer_table
 
-    out = graded.run(fn) if callable(fn) else pd.DataFrame(columns=["answer", "problem"])
+    out = _asked("graded").run(fn) if callable(fn) else pd.DataFrame(columns=["answer", "problem"])
     frame = graded_teams()[["situation"]].join(out)
     return answer_table(frame, {i: a for i, a in out["answer"].items() if isinstance(a, str)})
 

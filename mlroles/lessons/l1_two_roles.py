@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from mlroles import data
-from mlroles.checks.base import LabelQuestion
+from mlroles.checks.base import LabelQuestion, built_when_asked
 from mlroles.data import OWNER_LABELS
 from mlroles.sources import read_in_lesson
 
@@ -103,7 +103,8 @@ def _question() -> LabelQuestion:
     )
 
 
-question = _question()
+# ``question``, built on first use
+__getattr__ = _asked = built_when_asked(globals(), question=_question)
 
 
 def owner_board():
@@ -113,4 +114,4 @@ def owner_board():
     """
     from mlroles.widgets.boards import ClassificationBoard
 
-    return ClassificationBoard(question)
+    return ClassificationBoard(_asked('question'))

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
-from mlroles.checks.base import LabelQuestion
+from mlroles.checks.base import LabelQuestion, built_when_asked
 from mlroles.data import OWNER_LABELS, LabelSet
 from mlroles.lessons.charts import Chart
 from mlroles.sources import cite
@@ -335,11 +335,12 @@ def _question() -> LabelQuestion:
     )
 
 
-practice = _question()
+# ``practice``, built on first use
+__getattr__ = _asked = built_when_asked(globals(), practice=_question)
 
 
 def practice_board():
     """The practice board: one row per responsibility, two buttons, and a Check that explains every miss."""
     from mlroles.widgets.boards import ClassificationBoard
 
-    return ClassificationBoard(practice)
+    return ClassificationBoard(_asked('practice'))

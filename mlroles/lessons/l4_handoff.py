@@ -23,8 +23,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
-from mlroles.prediction_log import confusion_counts
 from mlroles.lessons.charts import Chart
+from mlroles.prediction_log import confusion_counts
 
 FRAUD = "fraud_checkout"
 CHURN = "churn_weekly"

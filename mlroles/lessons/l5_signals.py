@@ -21,7 +21,7 @@ from functools import lru_cache
 import pandas as pd
 
 from mlroles import data
-from mlroles.checks.base import LabelQuestion
+from mlroles.checks.base import LabelQuestion, built_when_asked
 from mlroles.data import OWNER_LABELS, ROLE_LABELS
 from mlroles.lessons.charts import Chart
 from mlroles.sources import read_in_lesson
@@ -191,14 +191,15 @@ def _role_question() -> LabelQuestion:
     )
 
 
-role_practice = _role_question()
+# ``role_practice``, built on first use
+__getattr__ = _asked = built_when_asked(globals(), role_practice=_role_question)
 
 
 def role_board():
     """The lesson's board: six practice ads, one real role each; Check explains every ad you got wrong."""
     from mlroles.widgets.boards import ClassificationBoard
 
-    board = ClassificationBoard(role_practice)
+    board = ClassificationBoard(_asked('role_practice'))
     # Seven roles do not fit beside an ad's text: put the ad on its own line and the buttons below it.
     for control in board.controls.values():
         row = next(child for child in board.children if control in getattr(child, "children", ()))

@@ -21,9 +21,8 @@ from functools import lru_cache
 import pandas as pd
 
 from mlroles import data
-from mlroles.data import NEXT_NEEDS, SYMPTOMS_DS, SYMPTOMS_ENG
-from mlroles.checks.base import LabelQuestion
-from mlroles.data import NEED_LABELS
+from mlroles.checks.base import LabelQuestion, built_when_asked
+from mlroles.data import NEED_LABELS, NEXT_NEEDS, SYMPTOMS_DS, SYMPTOMS_ENG
 from mlroles.lessons.charts import Chart
 from mlroles.sources import read_in_lesson
 
@@ -201,7 +200,8 @@ def _board_question() -> LabelQuestion:
     )
 
 
-board_question = _board_question()
+# ``board_question``, built on first use
+__getattr__ = _asked = built_when_asked(globals(), board_question=_board_question)
 
 
 def coverage_board():
@@ -211,7 +211,7 @@ def coverage_board():
     """
     from mlroles.widgets.boards import ClassificationBoard
 
-    board = ClassificationBoard(board_question)
+    board = ClassificationBoard(_asked('board_question'))
     # NEED_LABELS has one long name ("one person can cover it for now"): let each button take the
     # width of its own label instead of cutting it off at the board's fixed button width.
     for control in board.controls.values():

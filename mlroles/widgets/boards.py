@@ -13,8 +13,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from mlroles.widgets.choices import ChoiceStore
 from mlroles.checks.base import INVALID, LabelQuestion
+from mlroles.widgets.choices import ChoiceStore
 
 
 def restore_notice(store: ChoiceStore, skipped: list, what: str) -> str:

@@ -14,8 +14,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from mlroles import data
+from mlroles.checks.functions import call_safely, read_label
 from mlroles.data import MODE_LABELS, NEED_LABELS, LabelSet
-from mlroles.checks.functions import call_safely
 
 
 class FunctionExplorer(widgets.VBox):
@@ -68,10 +68,8 @@ class FunctionExplorer(widgets.VBox):
         """Run the function on the current values; show and return what it decided."""
         row = self.make_row(self.values)
         value, problem = call_safely(self.fn, row, self.timeout)
-        if problem is None and not (type(value) is str and value in self.labels.names):
-            guess = self.labels.closest(value) if isinstance(value, str) else None
-            problem = (f"returned {value!r}, which is not a label" +
-                       (f"; return exactly {guess!r}" if guess else f"; return one of {self.labels.listing()}"))
+        if problem is None:
+            value, problem = read_label(value, self.labels)
         if problem:
             text = f"⚠ {self.function_name} {problem}."
             self.decision.value = f'<div style="color:#a15c00;margin-top:6px">{html.escape(text)}</div>'

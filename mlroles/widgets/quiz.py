@@ -10,23 +10,33 @@ import html
 
 import ipywidgets as widgets
 
-from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, CheckResult, is_placeholder
+from mlroles.checks.base import CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, CheckResult, Question, is_placeholder
 
 
-class ChoiceQuestion:
-    """One multiple-choice question. ``check(option_id)`` explains the option chosen, right or wrong."""
+class ChoiceQuestion(Question):
+    """One multiple-choice question. ``check(option_id)`` explains the option chosen, right or wrong; its one
+    hint names the passages the question rests on."""
 
     def __init__(self, quiz_id: str, prompt: str, options: list[dict], sources: list[str] = ()):
-        self.quiz_id = quiz_id
+        self.quiz_id = self.name = quiz_id
         self.prompt = prompt
         self.options = {o["option_id"]: o for o in options}   # id -> {option, correct, feedback}
         self.sources = list(sources)
+        self.how_to_write = f"Choose one of {', '.join(repr(o) for o in self.options)}."
+
+    @property
+    def _hints(self) -> list[str]:
+        if not self.sources:
+            return []
+        from mlroles.sources import cite
+
+        return ["Reread what the episodes say before you choose: " + "; ".join(cite(s) for s in self.sources) + "."]
 
     @property
     def answer(self) -> str:
         return next(i for i, o in self.options.items() if o["correct"])
 
-    def check(self, option_id) -> CheckResult:
+    def _check(self, option_id) -> CheckResult:
         if is_placeholder(option_id):
             return CheckResult(NOT_ATTEMPTED, f"{self.quiz_id}: not attempted yet; choose one of "
                                f"{', '.join(self.options)}.", total=1)

@@ -33,9 +33,6 @@ import pytest  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course_helpers import REPO  # noqa: E402
 
-# Fixture notebooks are inputs to tests, not notebooks for nbval to run.
-collect_ignore_glob = ["fixtures/*"]
-
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_ISOLATED, ignore_errors=True)
@@ -44,6 +41,14 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def keys():
+    """The instructor's graded keys (solutions/graded_keys.csv), read once; tests must not change them."""
+    from mlroles.instructor.answer_keys import load_graded_keys
+
+    return load_graded_keys(REPO / "solutions" / "graded_keys.csv")
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import nbformat
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
+
+from mlroles.manifest import cell_by_grade_id
 
 REPO = Path(__file__).resolve().parents[1]
 # A wrong owner for each owner: the answer a test gives when it wants an item wrong.
@@ -14,11 +15,12 @@ OTHER = {"data_scientist": "ml_engineer", "ml_engineer": "shared", "shared": "da
 def load_course_config(root: Path) -> Config:
     """The repository's nbgrader configuration, pointed at ``root``.
 
-    nbgrader's Python API does not read nbgrader_config.py by itself, so we load it
-    and pass it in, as an instructor's tools would.
+    Loaded as the instructor's tools load it (mlroles.instructor.course_root), without a cohort.toml: its own
+    SQLite gradebook and exchange in ``root``.
     """
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
-    config.CourseDirectory.root = str(root)
+    from mlroles.instructor.course_root import load_config
+
+    config = load_config(root, config_dir=REPO, settings=False)
     config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
     config.Exchange.root = str(root / "exchange")
     return config
@@ -127,11 +129,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
-def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return cell
-    raise KeyError(f"no cell with grade id {grade_id!r}")
+cell_by_id = cell_by_grade_id     # the package's own (mlroles.manifest)
 
 
 def with_source(nb: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:

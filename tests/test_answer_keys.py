@@ -8,11 +8,6 @@ from mlroles.instructor import leak_scan
 from mlroles.instructor.answer_keys import AnswerKeyError, load_graded_keys
 
 
-@pytest.fixture(scope="module")
-def keys(request):
-    repo = request.config.rootpath
-    return load_graded_keys(repo / "solutions" / "graded_keys.csv")
-
 
 def test_every_graded_item_has_a_complete_key(keys):
     assert len(keys["responsibilities"]) >= 16

@@ -8,10 +8,12 @@ import browser_support
 from browser_support import CHROMIUM_MISSING, LabBrowser, find_chromium, new_page_or_fail
 
 
-def test_message_is_one_line_with_the_install_command():
-    assert CHROMIUM_MISSING == ("Chromium is missing: install it with `apt-get install -y chromium` (Debian) "
-                                "and run the tests again.")
+def test_message_is_one_line_with_the_install_command_ci_uses(repo):
+    """The line names the package .ci/run installs when a machine lacks it, so the advice is the fix."""
     assert "\n" not in CHROMIUM_MISSING
+    ci = (repo / ".ci" / "run").read_text(encoding="utf-8")
+    assert "missing+=(chromium)" in ci and "apt-get install -y" in ci
+    assert "apt-get install -y chromium" in CHROMIUM_MISSING
 
 
 def test_find_chromium_prefers_debian_path_then_path(tmp_path):

@@ -22,10 +22,6 @@ def students():
     return [f"s{n:03d}-{p}" for n, p in enumerate(PROFILES, start=1)]
 
 
-@pytest.fixture(scope="module")
-def keys(request):
-    return load_graded_keys(request.config.rootpath / "solutions" / "graded_keys.csv")
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):

@@ -1,5 +1,7 @@
 """The instructor's report, fast: needs-a-look reasons, rounded item analysis with the item texts, lateness
-columns from a tiny real nbgrader gradebook, and the demo's planted bad item (without grading anything)."""
+columns from a tiny real nbgrader gradebook, the pages' escaping, the problem pages, and the demo's planted bad item
+(without grading anything)."""
+import html
 import json
 import random
 import re
@@ -8,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from mlroles.instructor import demo as cohort_demo, report as cohort_report
+from mlroles.instructor import demo as cohort_demo, problem_pages, report as cohort_report
 from mlroles.instructor.answer_keys import load_graded_keys
 from mlroles.instructor.report import EASY, HARD, NEGATIVE, NOT_SEPARATING
 from course_helpers import REPO
@@ -26,6 +28,9 @@ PATTERNS = {
     "R13": "1010110101",   # 2/3 right in both the top and the bottom three: discrimination 0
 }
 STUDENTS = [f"s{n:02d}" for n in range(1, len(TOTALS) + 1)]
+# a student id and a status line are text the pages show, never markup they run
+HOSTILE = "o'brien<&>"
+HOSTILE_STATUS = 'missing notebook <ex1>.ipynb & "more"'
 
 
 @pytest.mark.parametrize("share, d, expected", [
@@ -142,6 +147,7 @@ def course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def report(course):
     status = {f"{s}/{ASSIGNMENT}": {"status": "ok"} for s in STUDENTS}
+    status[f"{HOSTILE}/{ASSIGNMENT}"] = {"status": HOSTILE_STATUS}     # not in the gradebook: listed as a problem
     page = cohort_report.write(course, course / "reports", status)
     return page
 
@@ -214,6 +220,65 @@ def test_report_explains_discrimination_and_lists_what_needs_a_look(report):
     assert "weaker students do better: check the key" in flagged
     assert "4 item(s) and question(s) need a look" in page
 
+
+
+def visible(page: str) -> str:
+    """A page's text as a browser shows it: tags dropped, entities read, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_report_shows_ids_and_status_lines_as_text_escaped_once(report):
+    page = report.read_text()
+    problems = page[page.index("<h2>Submissions with problems</h2>"):page.index("<h2>Grades</h2>")]
+    assert f"{HOSTILE}/{ASSIGNMENT}: {HOSTILE_STATUS}" in visible(problems)
+    assert "<&>" not in problems and "<ex1>" not in problems               # escaped ...
+    assert "&amp;lt;" not in page and "&amp;amp;" not in page              # ... once
+    assert "0.5 means: among the strongest quarter" in visible(page)      # the page's own markup is kept
+
+
+# --- the problem pages ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, reason", [
+    ("missing", "missing notebook ex1.ipynb"), ("empty", "ex1.ipynb is an empty file"),
+    ("damaged", "ex1.ipynb is not valid JSON"), ("old_format", "ex1.ipynb is in an old notebook format (v3)"),
+    ("board_answers", "board answers missing"), ("kernel_died", "kernel died"), ("timeout", "cell 4 timed out"),
+    ("other", "nbconvert failed"),
+])
+def test_a_problem_page_says_what_happened_and_what_to_do(tmp_path, kind, reason):
+    page = tmp_path / "feedback" / HOSTILE / ASSIGNMENT / "ex1.html"
+    assert problem_pages.write(page, HOSTILE, ASSIGNMENT, "ex1", reason).name == kind
+    text = page.read_text(encoding="utf-8")
+    assert f"data-kind='{kind}'" in text and text.count("class='mlroles-problem'") == 1
+    shown = visible(text)
+    chosen = problem_pages.kind_of(reason)
+    assert f"What happened: {chosen.happened.format(notebook='ex1', reason=reason)}" in shown
+    assert f"What to do: {chosen.to_do.format(notebook='ex1', reason=reason)}" in shown
+    assert f"The grader's note: {reason}." in shown and f"Student: {HOSTILE}" in shown
+    assert f"{ASSIGNMENT}: your submission could not be graded in full" in shown
+
+
+def test_a_problem_page_shows_a_status_line_as_text_escaped_once(tmp_path):
+    reason = "kernel died: <script>alert('x')</script> & more"
+    page = tmp_path / "ex1.html"
+    problem_pages.write(page, HOSTILE, "ex1 <i>", "ex1", reason)
+    text = page.read_text(encoding="utf-8")
+    assert "<script>" not in text and "<i>" not in text and "<&>" not in text
+    assert "&amp;lt;" not in text and "&amp;amp;" not in text
+    assert f"The grader's note: {reason}." in visible(text) and "ex1 <i>: your submission" in visible(text)
+
+
+def test_a_problem_page_goes_on_top_of_nbgraders_once_or_replaces_it(tmp_path):
+    page = tmp_path / "ex1.html"
+    page.write_text("<html><head></head><body class='jp'><p>Score: 3.0</p></body></html>", encoding="utf-8")
+    for _ in range(2):                  # feedback run twice: one section, above nbgrader's scores
+        assert problem_pages.write(page, HOSTILE, ASSIGNMENT, "ex1", "kernel died").name == "kernel_died"
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<html><head></head><body class='jp'><section class='mlroles-problem'")
+    assert text.count("class='mlroles-problem'") == 1 and text.endswith("<p>Score: 3.0</p></body></html>")
+    page.write_text("<html><body><pre>NameError</pre></body></html>", encoding="utf-8")
+    problem_pages.write(page, HOSTILE, ASSIGNMENT, "ex1", "missing notebook ex1.ipynb")
+    text = page.read_text(encoding="utf-8")
+    assert "NameError" not in text and "data-kind='missing'" in text
 
 # --- the demo's planted bad item ----------------------------------------------------------------
 

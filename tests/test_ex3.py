@@ -7,7 +7,6 @@ import pytest
 from mlroles import data
 from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 from mlroles.exercises import ex3
-from mlroles.instructor.answer_keys import load_graded_keys
 
 PRACTICE = ex3.practice_ads()
 RIGHT = {ad: {"role": r["real_role"], "flags": list(r["red_flags"])} for ad, r in PRACTICE.iterrows()}
@@ -147,10 +146,6 @@ def test_practice_hints_follow_a_new_check_and_a_wrong_role():
     question.check(RIGHT)
     assert "Every practice ad is right" in question.hint()
 
-
-@pytest.fixture
-def keys(request):
-    return load_graded_keys(request.config.rootpath / "solutions" / "graded_keys.csv")
 
 
 def test_no_key_disagrees_with_itself(keys):

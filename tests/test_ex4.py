@@ -3,6 +3,7 @@ import pandas as pd
 
 from mlroles.checks.base import CORRECT, INCOMPLETE, INCORRECT, INVALID, NOT_ATTEMPTED, READY
 from mlroles.exercises import ex4
+from mlroles.manifest import cell_by_grade_id
 
 
 def symptoms_first(quiet):
@@ -117,7 +118,7 @@ def solution_next_need(repo):
     import json
 
     notebook = json.loads((repo / "solutions" / "ex4_team_coverage" / "ex4_team_coverage.ipynb").read_text())
-    cell = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "next_need")
+    cell = cell_by_grade_id(notebook, "next_need")
     namespace = {}
     exec("".join(cell["source"]), namespace)
     return namespace["next_need"]

@@ -4,7 +4,6 @@ notebook exists, and no feedback page shows a graded key, a hidden-test line or 
 import codecs
 import csv
 import hashlib
-import importlib.util
 import select
 import shutil
 import socket
@@ -14,20 +13,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_helpers import REPO
 from mlroles.instructor import cohort, report as cohort_report
 from mlroles.instructor.answer_keys import load_graded_keys
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent / "hostile"
-REPO = HERE.parents[1]
 CASES = list(csv.DictReader(open(HERE / "cases.csv", encoding="utf-8")))
 
 
 def load_recipes():
-    spec = importlib.util.spec_from_file_location("hostile_submissions", HERE / "submissions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from hostile import submissions
+
+    return submissions
 
 
 def machine_state(course: Path) -> dict:
@@ -92,7 +90,6 @@ MACHINE: dict = {}
 
 
 def test_the_table_has_every_kind_of_attack():
-    assert len(CASES) >= 30
     assert {c["case"] for c in CASES} == set(load_recipes().recipes(load_graded_keys(
         REPO / "solutions" / "graded_keys.csv")))
 

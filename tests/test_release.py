@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlroles.instructor import release
+from mlroles.manifest import cell_by_grade_id
 
 pytestmark = pytest.mark.slow
 
@@ -136,7 +137,7 @@ def test_release_refuses_a_source_that_disagrees_with_its_manifest(tmp_path, rep
     root = _course_with_release(tmp_path, repo)
     source = root / "solutions" / "ex1_responsibilities" / "ex1_responsibilities.ipynb"
     nb = nbformat.read(source, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_items")
+    cell = cell_by_grade_id(nb, "graded_items")
     cell.metadata["nbgrader"]["points"] = 20
     cell.source = cell.source.replace('"graded_items"', '"graded_format"')
     nbformat.write(nb, source)

@@ -89,7 +89,3 @@ def test_bad_input_gets_a_learner_worded_message(name, call, expected):
     text = str(result)
     assert expected in text, text
     assert "Traceback" not in text and not result.passed
-
-
-def test_there_are_at_least_twenty_cases():
-    assert len(CASES) >= 20

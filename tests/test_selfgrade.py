@@ -8,6 +8,7 @@ import pytest
 from mlroles.instructor import selfgrade
 from mlroles.instructor.answer_keys import load_graded_keys
 from course_helpers import OTHER
+from mlroles.manifest import cell_by_grade_id
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +19,7 @@ def test_a_learners_notebook_gets_a_verdict_per_item_and_stays_unchanged(repo, t
     wrong = sorted(owners)[:3]
     answers = {i: (OTHER[o] if i in wrong else o) for i, o in owners.items()}
     nb = nbformat.read(repo / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_answers")
+    cell = cell_by_grade_id(nb, "graded_answers")
     cell.source = f"graded_answers = {answers!r}"
     mine = tmp_path / "my-work" / "exercises" / "ex1_responsibilities" / "ex1_responsibilities.ipynb"
     mine.parent.mkdir(parents=True)

@@ -40,6 +40,8 @@ def test_the_wheel_holds_every_module_and_dataset(wheel):
     datasets = {f"mlroles/datasets/{p.relative_to(REPO / 'datasets')}" for p in (REPO / "datasets").rglob("*.csv")}
     assert datasets <= names, sorted(datasets - names)
     assert {f"mlroles/manifests/{p.name}" for p in (REPO / "mlroles" / "manifests").glob("*.toml")} <= names
+    templates = {f"mlroles/instructor/templates/{p.name}" for p in (REPO / "mlroles/instructor/templates").iterdir()}
+    assert templates and templates <= names, sorted(templates - names)
     assert not any(n.startswith("mlroles/") and "/" not in n[8:] and n[8:] in ("ex1.py", "feedback.py") for n in names)
 
 

@@ -6,6 +6,7 @@ import pytest
 from mlroles.exercises import ex1
 from mlroles.widgets.choices import ChoiceStore
 from course_helpers import OTHER
+from mlroles.manifest import cell_by_grade_id
 
 KEY = dict(ex1.practice.key)
 FIRST = next(iter(KEY))
@@ -171,7 +172,7 @@ def test_which_answers_come_from_a_board(repo):
     assert answers_from_a_board(release("ex3_job_ads")) == ["ad_answers"]
     assert answers_from_a_board(release("ex4_team_coverage")) == []
     typed = release("ex1_responsibilities")
-    cell = next(c for c in typed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_answers")
+    cell = cell_by_grade_id(typed, "graded_answers")
     cell.source = "graded_answers = graded_board.answers\ngraded_answers = {'R02': 'shared'}"
     assert answers_from_a_board(typed) == [], "answers typed after the board need no saved choices"
 
@@ -184,7 +185,7 @@ def test_board_answers_count_as_lost_only_when_a_board_was_on_screen(repo, tmp_p
     name = "ex1_responsibilities"
     nb = nbformat.read(str(repo / "exercises" / name / f"{name}.ipynb"), as_version=4)
     assert not board_answers_lost(nb, tmp_path, name), "an untouched release is blank, not lost"
-    board_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "graded_board")
+    board_cell = cell_by_grade_id(nb, "graded_board")
     board_cell.outputs = [nbformat.v4.new_output("display_data", data={
         "application/vnd.jupyter.widget-view+json": {"model_id": "m", "version_major": 2, "version_minor": 0}})]
     assert board_answers_lost(nb, tmp_path, name)

@@ -16,6 +16,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from mlroles.checks.scoring import label_right
 from mlroles.data import LabelSet
 
 NOT_ATTEMPTED = "not attempted"
@@ -267,7 +268,7 @@ class LabelQuestion(Question):
                                    f"{', '.join(missing)}.", total=total, missing=missing)
             return CheckResult(READY, f"{self.name}: all {total} items have a valid answer. These are graded "
                                "items, so your score appears after grading, not here.", total=total)
-        wrong = [i for i, label in valid.items() if label != self.key[i]]
+        wrong = [i for i, label in valid.items() if not label_right(label, self.key[i])]
         correct = len(valid) - len(wrong)
         lines = [self._explain(i, valid[i]) for i in wrong]
         if missing:

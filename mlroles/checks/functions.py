@@ -19,6 +19,7 @@ import pandas as pd
 
 from mlroles.checks.base import (CORRECT, INCORRECT, INVALID, NOT_ATTEMPTED, READY, CheckResult, Question, _describe,
                                  why_and_where)
+from mlroles.checks.scoring import label_right
 from mlroles.data import LabelSet
 
 
@@ -199,7 +200,7 @@ class FunctionQuestion(Question):
             return CheckResult(READY, f"{self.name}: {self.function_name} gives a valid label for all {total} "
                                "graded rows. Your score appears after grading.", total=total)
         answered = results[results["problem"] == ""]
-        wrong = [i for i, a in answered["answer"].items() if a != self.key[i]]
+        wrong = [i for i, a in answered["answer"].items() if not label_right(a, self.key[i])]
         correct = len(answered) - len(wrong)
         lines = problems[:8] + [self._explain(i, answered.at[i, "answer"]) for i in wrong]
         if not wrong and not problems:

@@ -121,6 +121,12 @@ def review_problems(answers, ad_ids, roles, flags) -> list[str]:
 
 # --- one scorer per kind ---------------------------------------------------------------------
 
+def label_right(answer, expected: str) -> bool:
+    """One label against its key: right only when it is a plain str equal to the key (a str subclass that claims
+    equality is not a label). The one definition, used by the grader and by the boards' and functions' checks."""
+    return _is_str(answer) and answer == expected
+
+
 def _labels(part, payload, keys):
     answers = _plain_labels(payload.get("answers"))
     if answers is None:
@@ -130,7 +136,7 @@ def _labels(part, payload, keys):
     score, items = 0.0, []
     for item, expected in keys.items():
         got = answers.get(item)
-        right = _is_str(got) and got == expected
+        right = label_right(got, expected)
         note = "" if right else ("no answer" if got is None else
                                  ("not a valid label" if not (_is_str(got) and got in part.labels) else "wrong"))
         score += each if right else 0.0

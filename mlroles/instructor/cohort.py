@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from mlroles.instructor import course_root
 from mlroles.instructor.course_root import source_assignments, source_notebooks
 from mlroles.instructor.settings import db_url
@@ -84,20 +86,43 @@ def precheck(course: Path, student: str, assignment: str) -> list[str]:
             problems.append(f"{name}.ipynb is an empty file")
             continue
         try:
-            content = json.loads(text)
-        except ValueError as exc:
-            problems.append(f"{name}.ipynb is not valid JSON ({str(exc).split(':')[0]})")
+            content = nbformat.reads(text.decode("utf-8", errors="replace"), as_version=nbformat.NO_CONVERT)
+        except nbformat.reader.NotJSONError:
+            problems.append(f"{name}.ipynb is not valid JSON (it is not a notebook file, or it was cut off)")
             continue
-        major = content.get("nbformat") if isinstance(content, dict) else None
+        except Exception as exc:   # JSON, but no notebook nbformat can read
+            problems.append(f"{name}.ipynb could not be read as a notebook ({type(exc).__name__}); open and save it "
+                            "in JupyterLab, then hand it in again")
+            continue
+        major = content.get("nbformat")
         if not isinstance(major, int) or major < 4:
             problems.append(f"{name}.ipynb is in an old notebook format (v{major}); open and save it in "
                             "JupyterLab, or run `jupyter nbconvert --to notebook --inplace` on it")
+            continue
+        invalid = _invalid_notebook(content)
+        if invalid:
+            problems.append(f"{name}.ipynb is not a valid notebook ({invalid}); open and save it in JupyterLab, "
+                            "then hand it in again")
             continue
         if board_answers_lost(content, path.parent, name):
             problems.append(f"{BOARD_ANSWERS_MISSING}: {name}.ipynb takes graded answers from boards, but neither "
                             f"{name}.choices.json nor the boards' state saved in the notebook came with it; ask the "
                             "learner for the file, or to save the notebook in the course's JupyterLab and hand it in again")
     return problems
+
+
+def _invalid_notebook(nb) -> str | None:
+    """What makes ``nb`` fail nbformat's schema, in a few words (None when it is valid). A missing cell id
+    is not counted: nbformat adds ids itself, as nbgrader does."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nbformat.validate(nbformat.from_dict(nb), relax_add_props=True)
+    except nbformat.ValidationError as exc:
+        return str(exc.message).splitlines()[0][:120]
+    return None
 
 
 def postcheck(course: Path, student: str, assignment: str) -> list[str]:
@@ -108,8 +133,8 @@ def postcheck(course: Path, student: str, assignment: str) -> list[str]:
         if not path.exists():
             continue
         try:
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (ValueError, KeyError):
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:   # nbgrader wrote it; a file it could not finish says nothing about cells
             continue
         for index, cell in enumerate(cells, start=1):
             for output in cell.get("outputs", []):

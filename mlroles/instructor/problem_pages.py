@@ -4,10 +4,10 @@ kind of failure, each saying what happened and what to do.
 Where nbgrader could not read the notebook at all (missing, empty, damaged, an old format), its own page would be a
 page of errors: ours replaces it. Where the notebook was graded in part (the kernel died, a cell ran out of time,
 board answers that did not come with it), nbgrader's page holds the scores of what was graded: ours goes on top.
+The HTML is in ``templates/problem_section.html`` and ``templates/problem_page.html``.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,28 +76,26 @@ def replaces(reason: str) -> bool:
     return kind_of(reason).replaces
 
 
-def _section(kind: Kind, assignment: str, notebook: str, reason: str) -> str:
-    values = {"notebook": html.escape(notebook), "reason": html.escape(reason)}
-    return (f"<section class='mlroles-problem' data-kind='{kind.name}' style='font-family:sans-serif;max-width:50em;"
-            f"margin:1em 2em;padding:0.5em 1em;border-left:4px solid #b00020'>"
-            f"<h1>{html.escape(assignment)}: your submission could not be graded in full</h1>"
-            f"<p><b>What happened:</b> {kind.happened.format(**values)}</p>"
-            f"<p><b>What to do:</b> {kind.to_do.format(**values)}</p>"
-            f"<p style='color:#666'>The grader's note: {html.escape(reason)}.</p></section>")
+def _context(kind: Kind, student: str, assignment: str, notebook: str, reason: str) -> dict:
+    """What the templates show, as plain text (they escape it)."""
+    values = {"notebook": notebook, "reason": reason}
+    return {"kind": kind.name, "student": student, "assignment": assignment, "reason": reason,
+            "happened": kind.happened.format(**values), "to_do": kind.to_do.format(**values)}
 
 
 def write(page: Path, student: str, assignment: str, notebook: str, reason: str) -> Kind:
     """Write (or put on top of nbgrader's page) the page for ``reason``; the kind used."""
+    from mlroles.instructor.report import render
+
     kind = kind_of(reason)
-    section = _section(kind, assignment, notebook, reason)
+    context = _context(kind, student, assignment, notebook, reason)
     page.parent.mkdir(parents=True, exist_ok=True)
     if not kind.replaces and page.exists():
         text = page.read_text(encoding="utf-8")
         if "class='mlroles-problem'" not in text:
+            section = render("problem_section.html", **context)
             text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + section, text, count=1)
             page.write_text(text, encoding="utf-8")
         return kind
-    page.write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(assignment)}</title>
-</head><body>{section}<p style="font-family:sans-serif;margin:1em 2em;color:#666">Student: {html.escape(student)}</p>
-</body></html>""", encoding="utf-8")
+    page.write_text(render("problem_page.html", **context), encoding="utf-8")
     return kind

@@ -7,7 +7,8 @@
 - ``item_analysis.csv``: per question (grade cell) and per graded item, the text the learner saw
   (``item_text``, shortened), how many students answered it, the share who got it right, its
   discrimination (both to 2 decimals) and ``needs_a_look``: why it needs attention, empty when it does not.
-- ``items_<assignment>.png`` charts and ``report.html``, one page that opens in a browser.
+- ``items_<assignment>.png`` charts and ``report.html``, one page that opens in a browser (its HTML is
+  ``templates/report.html``).
 
 What discrimination means, in plain words: take the strongest quarter of the students on this
 assignment (the top 27% by points) and the weakest quarter (the bottom 27%), and subtract the share of
@@ -27,9 +28,10 @@ texts come from the course's datasets (mlroles.data).
 from __future__ import annotations
 
 import base64
-import html
+import functools
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -46,20 +48,6 @@ NOT_SEPARATING = "does not separate strong from weak"
 NEGATIVE = "weaker students do better: check the key"
 EASY = "too easy to tell anything"
 HARD = "almost nobody right: check the key and the lesson"
-
-EXPLANATION = (
-    "<b>Discrimination</b> compares the strongest and the weakest students on the assignment (the top and the "
-    "bottom 27% by points, roughly a quarter each): the share of the strong group who got the item right minus "
-    "the share of the weak group. <b>0.5</b> means: among the strongest quarter, half more of the students got "
-    "it right than among the weakest quarter (say 9 in 10 against 4 in 10). Near <b>0</b>, the item does not "
-    "tell strong from weak students; <b>below 0</b>, weaker students did better than stronger ones.",
-    f"<b>What to do.</b> Below {WEAK:g}: reread the item; is it ambiguous, or does it ask for something the "
-    "lesson did not teach? Negative: check the key first (a wrong key is the usual cause), then the wording. "
-    f"Almost everyone right (more than {TOO_EASY:.0%}): it tells you little, and that may be fine for a warm-up. "
-    f"Almost nobody right (less than {TOO_HARD:.0%}): check the key and the lesson behind it. "
-    "<b>needs a look</b> says which of these applies; an empty cell means the item works.",
-)
-
 
 def discrimination(correct: pd.Series, totals: pd.Series) -> float:
     """Share right among the top 27% by total minus the bottom 27% (NaN with fewer than 4 students)."""
@@ -353,7 +341,38 @@ def counts_sentence(status: dict, graded: int) -> str:
                "they count 0)" if missing > 0 else "") + ".")
 
 
+@functools.cache
+def _templates():
+    """The page templates in mlroles/instructor/templates (package data, so a wheel has them too), escaping every
+    value they are given: the data that fills them (student ids, status lines, item texts) is plain text."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("mlroles.instructor", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       undefined=StrictUndefined)
+
+
+def render(template: str, **context) -> str:
+    """The HTML of ``template`` (a file of mlroles/instructor/templates) filled with ``context``, escaped."""
+    return _templates().get_template(template).render(**context)
+
+
+def _table(frame: pd.DataFrame, number: Callable[[float], str], missing: str) -> dict | None:
+    """A table as the report shows it: its column names and rows of text, numbers written by ``number`` and a
+    missing number as ``missing`` (None for a table without columns)."""
+    def text(value) -> str:
+        if isinstance(value, float):
+            return missing if pd.isna(value) else number(value)
+        return str(value)
+
+    if not len(frame.columns):
+        return None
+    return {"columns": [str(c) for c in frame.columns],
+            "rows": [[text(v) for v in row] for row in frame.itertuples(index=False, name=None)]}
+
+
 def write(course: Path, out_dir: Path, status: dict) -> Path:
+    """Write grades.csv, item_analysis.csv, one chart per assignment and report.html into ``out_dir``; the page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     subs, cells = gradebook_tables(course)
     grades = grades_table(subs, status, rostered_students(course))
@@ -364,43 +383,34 @@ def write(course: Path, out_dir: Path, status: dict) -> Path:
     for assignment in sorted(set(items["assignment"])) if not items.empty else []:
         path = out_dir / f"items_{assignment}.png"
         _chart(items, assignment, path)
-        charts.append(path)
-    problems = {k: v for k, v in status.items() if v.get("status") != "ok"}
-    unsandboxed = sorted(k for k, v in status.items() if not v.get("sandboxed", True))
+        charts.append({"assignment": assignment, "name": path.stem,
+                       "png": base64.b64encode(path.read_bytes()).decode()})
     from mlroles.instructor.sandbox import UNSANDBOXED
 
     flagged = items[items["needs_a_look"] != ""] if not items.empty else items
     flagged = flagged[[c for c in ("assignment", "item", "item_text", "needs_a_look", "share_right",
                                    "discrimination", "students") if c in flagged]]
-    images = "".join(f"<h3>{html.escape(p.stem[6:])}</h3><img alt='item chart {html.escape(p.stem)}' "
-                     f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in charts)
     waiting = subs[subs["pending_points"] > 0] if "pending_points" in subs else subs.iloc[0:0]
-    pending_summary = (f"<b>Written answers pending ({float(waiting['pending_points'].sum()):g} points) in "
-                       f"{len(waiting)} submission(s).</b>" if len(waiting) else "No written answer waits for a grader.")
     shown = grades.copy()       # lateness as in grades.csv: hours late and points off, empty when none
     for column in [c for c in shown.columns if c.endswith((" late", " penalty"))]:
         shown[column] = [f"{x:g}" if pd.notna(x) else "" for x in shown[column]]
-    late_note = ("Late: hours after the due date (empty: on time); penalty: points the late policy took off "
-                 "(empty: none). Points and total are after the penalty.")
+    two_decimals = "{:.2f}".format
     page = out_dir / "report.html"
-    page.write_text(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cohort report</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse;font-size:0.9em}}
-td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}} .bad{{color:#b00020}}</style></head><body>
-<h1>Cohort report</h1>
-<p>{grades['student'].nunique() if not grades.empty else 0} students; {counts_sentence(status, len(subs))} {len(flagged)} item(s) and question(s) need a look (listed below, with the reason,
-and in red on the charts when their discrimination is below {WEAK}).</p>
-{f"<p class='bad'><b>{len(unsandboxed)} submission(s) were {UNSANDBOXED} (--no-sandbox): their code could "
-  "reach the keys, the gradebook and other submissions while it ran.</b></p>" if unsandboxed else ""}
-<h2>Submissions with problems</h2>
-{('<ul>' + ''.join(f"<li class='bad'>{html.escape(k)}: {html.escape(v['status'])}</li>" for k, v in sorted(problems.items())) + '</ul>') if problems else '<p>None.</p>'}
-<h2>Grades</h2>
-<p>Written answers are graded by hand in the Formgrader ({int((~cells['auto']).sum()) if len(cells) else 0} answer cells);
-their points are included here once graded. {pending_summary} {late_note}</p>{shown.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:g}")}
-<h2>Items and questions that need work</h2>
-<p>{EXPLANATION[0]}</p>
-<p>{EXPLANATION[1]}</p>
-{flagged.rename(columns=HEADERS).to_html(index=False, float_format=lambda x: f"{x:.2f}") if len(flagged) else '<p>None.</p>'}
-<h2>Item analysis</h2>{images}
-{items.rename(columns=HEADERS).to_html(index=False, float_format=lambda x: f"{x:.2f}") if len(items) else ''}
-</body></html>""", encoding="utf-8")
+    page.write_text(render(
+        "report.html",
+        students=grades["student"].nunique() if not grades.empty else 0,
+        counts=counts_sentence(status, len(subs)),
+        flagged_count=len(flagged),
+        weak=f"{WEAK:g}", too_easy=f"{TOO_EASY:.0%}", too_hard=f"{TOO_HARD:.0%}",
+        unsandboxed=sum(not v.get("sandboxed", True) for v in status.values()),
+        unsandboxed_text=UNSANDBOXED,
+        problems=sorted((k, v["status"]) for k, v in status.items() if v.get("status") != "ok"),
+        answer_cells=int((~cells["auto"]).sum()) if len(cells) else 0,
+        pending={"points": f"{float(waiting['pending_points'].sum()):g}", "submissions": len(waiting)}
+        if len(waiting) else None,
+        grades=_table(shown, "{:g}".format, "—") if len(shown) else None,
+        flagged=_table(flagged.rename(columns=HEADERS), two_decimals, "NaN") if len(flagged) else None,
+        charts=charts,
+        items=_table(items.rename(columns=HEADERS), two_decimals, "NaN") if len(items) else None,
+    ), encoding="utf-8")
     return page

@@ -1,0 +1,1 @@
+"""Hostile submissions: recipes that turn a release into an attack on the grader (see cases.csv)."""

@@ -1,5 +1,6 @@
-"""A learner's first Run All on an exercise release stops at the first NotImplementedError (JupyterLab stops at
-a cell's error, as nbclient does): every widget of the exercise must be drawn before that point. Counted from
+"""Each exercise's worked solution runs top to bottom in a real kernel without an error, and a learner's first
+Run All on its release stops at the first NotImplementedError (JupyterLab stops at a cell's error, as nbclient
+does) only after every widget of the exercise is drawn. Counted from
 the notebooks' outputs after a real kernel ran them, release against solution; no browser is needed for it
 (tests/test_browser.py draws the widgets themselves)."""
 import shutil
@@ -30,7 +31,7 @@ def widgets_after_run_all(path, folder) -> tuple[int, str | None]:
 
 
 @pytest.mark.parametrize("part", [pytest.param(p, id=p.id) for p in course.EXERCISES])
-def test_release_shows_every_widget_its_solution_shows(part, tmp_path):
+def test_solution_runs_clean_and_its_release_shows_every_widget(part, tmp_path):
     folder = tmp_path / part.id         # a copy, so saved choices and outputs stay out of the repository
     shutil.copytree(REPO / "exercises" / part.id, folder / "release")
     shutil.copytree(REPO / "solutions" / part.id, folder / "solution", ignore=shutil.ignore_patterns("*.choices.json"))

@@ -23,11 +23,11 @@ def module_name(path: Path) -> str:
 
 
 def layer_of(module: str) -> int:
-    for depth in (2, 1):
-        prefix = ".".join(module.split(".")[:depth])
-        for n, members in enumerate(LAYERS):
-            if prefix in members and (depth == 2 or module == prefix or prefix != "mlroles"):
-                return n
+    """A top-level module's layer is its own entry; a subpackage's module takes its subpackage's."""
+    package = ".".join(module.split(".")[:2])
+    for n, members in enumerate(LAYERS):
+        if module in members or package in members:
+            return n
     raise AssertionError(f"{module} is in no layer: add it to tests/test_layers.py and to mlroles/__init__.py")
 
 

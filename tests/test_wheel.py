@@ -1,6 +1,7 @@
 """The package as a wheel, installed normally (not editable), as the hub image and a learner's copy install it:
 built from the working tree's files alone, it holds every module, finds its datasets as package data, runs the
 lessons and answers the self-checks from a folder that is not the repository."""
+import os
 import shutil
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def test_a_normal_install_runs_the_lessons_and_answers_the_self_checks(wheel, tm
     shutil.copytree(REPO / "exercises", copy / "exercises")
     lessons = ["00_start_here.ipynb", "01_two_roles_two_risks.ipynb", "04_production_handoff.ipynb"]
     # the installed wheel comes first on the path, before the checkout's editable install
-    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    env = {**os.environ, "PYTHONPATH": str(site)}
     done = subprocess.run([sys.executable, "-c", RUN, str(site), *lessons], cwd=copy, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

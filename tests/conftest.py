@@ -38,6 +38,22 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_ISOLATED, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def alembic_head_asked_once():
+    """nbgrader stamps each new gradebook with its migrations' head, which it asks of ``alembic heads`` in a
+    subprocess: 2 to 5 s per gradebook, and the suite makes dozens of course roots. The head is a constant of
+    the installed nbgrader, so each test process asks nbgrader's own function once and keeps the answer; every
+    gradebook is still created by nbgrader's own code. (A command-line nbgrader run in a subprocess asks again.)"""
+    import functools
+
+    import nbgrader.api
+
+    original = nbgrader.api.get_alembic_version
+    nbgrader.api.get_alembic_version = functools.cache(original)
+    yield
+    nbgrader.api.get_alembic_version = original
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

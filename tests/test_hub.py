@@ -101,6 +101,16 @@ def test_make_hub_stops_with_one_line_on_a_bad_roster_a_busy_port_or_no_proxy(tm
                        env=tmp_path / "env", repo=REPO, proxy=tmp_path / "no-proxy")
 
 
+def test_without_uv_the_accounts_environment_is_left_as_it_is_and_the_fix_is_named(tmp_path, monkeypatch):
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").write_text("an environment from an earlier start")
+    monkeypatch.setitem(sys.modules, "uv", None)       # as if the hub's extra were not installed
+    with pytest.raises(mlhub.HubError, match=r"uv is missing: install the course with its hub extra"):
+        mlhub.ensure_env(env, REPO, out=lambda *_: None)
+    assert (env / "bin" / "python").read_text() == "an environment from an earlier start"
+
+
 def test_homes_hold_the_lessons_for_learners_and_the_course_root_for_the_instructor(tmp_path):
     settings = mlhub.plan_hub(roster=REPO / "hub" / "roster.csv", state=tmp_path / "state",
                               port=mlhub.free_port(), system_users=False, env=tmp_path / "env", repo=REPO)

@@ -310,33 +310,21 @@ def _tree_hash(repo: Path, parts=("pyproject.toml", "mlroles", "datasets")) -> s
     return digest.hexdigest()
 
 
-def _installer() -> list[str] | None:
-    """uv, which the hub's extra installs: it builds the accounts' environment in seconds where pip takes over a
-    minute. None where it is missing (an install without the extra): pip then does the work."""
+def _install_commands(python: Path, env: Path, repo: Path, fresh: bool) -> list[list[str]]:
+    """The commands that build (``fresh``) or update the environment, with uv from the hub's extra: seconds where
+    pip took over a minute. The bytecode is compiled at install time: the accounts, who only read the environment,
+    could not write it."""
     try:
         from uv import find_uv_bin
-    except ImportError:
-        return None
-    try:
-        return [find_uv_bin()]
-    except FileNotFoundError:
-        return None
-
-
-def _install_commands(python: Path, env: Path, repo: Path, fresh: bool) -> list[list[str]]:
-    """The commands that build (``fresh``) or update the environment: with uv when it is here, else with pip.
-    Both compile the bytecode at install time: the environment is read-only to the accounts, who could not."""
-    uv = _installer()
-    if uv and fresh:
-        return [uv + ["venv", "--quiet", "--python", base_python(), str(env)],
-                uv + ["pip", "install", "--quiet", "--compile-bytecode", "--python", str(python), f"{repo}[hub]"]]
-    if uv:
-        return [uv + ["pip", "install", "--quiet", "--compile-bytecode", "--no-deps", "--reinstall-package", "mlroles",
-                      "--python", str(python), str(repo)]]
+        uv = find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        raise HubError("uv is missing: install the course with its hub extra (pip install -e '.[hub]'; make hub does), "
+                       "then run make hub again.") from None
     if fresh:
-        return [[base_python(), "-m", "venv", str(env)],
-                [str(python), "-m", "pip", "install", "--quiet", f"{repo}[hub]"]]
-    return [[str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(repo)]]
+        return [[uv, "venv", "--quiet", "--python", base_python(), str(env)],
+                [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python), f"{repo}[hub]"]]
+    return [[uv, "pip", "install", "--quiet", "--compile-bytecode", "--no-deps", "--reinstall-package", "mlroles",
+             "--python", str(python), str(repo)]]
 
 
 def ensure_env(env: Path, repo: Path, out=print) -> str:
@@ -353,6 +341,7 @@ def ensure_env(env: Path, repo: Path, out=print) -> str:
     old_umask = os.umask(0o022)   # every account reads the environment
     try:
         fresh = old.get("deps") != deps or not python.exists()
+        commands = _install_commands(python, env, repo, fresh)
         if fresh:
             out(f"Building the cohort's Python environment in {env} (once)...")
             shutil.rmtree(env, ignore_errors=True)
@@ -361,7 +350,7 @@ def ensure_env(env: Path, repo: Path, out=print) -> str:
         # setuptools builds in <repo>/build/ and keeps what an earlier install put there: a module since moved or
         # deleted would be installed again beside its new home
         shutil.rmtree(repo / "build", ignore_errors=True)
-        for cmd in _install_commands(python, env, repo, fresh):
+        for cmd in commands:
             done = subprocess.run(cmd, capture_output=True, text=True)
             if done.returncode != 0:
                 raise HubError(f"Installing the course into {env} failed: {done.stderr.strip().splitlines()[-1:]}. "

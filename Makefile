@@ -76,12 +76,11 @@ hub: $(STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m mlroles.launch.hub $(HUB_ARGS)
 
 # One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so a notebook's
-# cells run in order in one kernel and a module's shared course root or JupyterLab is built once. The longest
-# files go first (tests/conftest.py: LONGEST_FIRST), in that order rather than xdist's most-tests-first.
+# cells run in order in one kernel and a module's shared course root or JupyterLab is built once.
 # TEST_JOBS=0 runs everything in this process.
 TEST_JOBS ?= auto
 test: $(STAMP) $(NODE_STAMP) $(TEST_NODE_STAMP)
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # Without COURSE: the maintainer's release of this repository's exercises/. With COURSE: that course's
 # release, and to its exchange.

@@ -34,21 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course_helpers import REPO  # noqa: E402
 
 
-# The longest files first, so that no worker starts one of them while the other has nothing left to do
-# (longest processing time first). Sums per file seen on 2 cores, before the hub's environment came from uv:
-# hub 300 s, browser 194 s, hostile 182 s, cohort 161 s, assignments 146 s, first hour 96 s, cohort term 43 s,
-# postgres 40 s. pytest-xdist's own order (most tests first, which `make test` turns off with
-# --no-loadscope-reorder) put the hub and both browser files last. Every other file keeps its place, and every
-# file keeps its tests' order.
-LONGEST_FIRST = ("test_hub.py", "test_browser.py", "test_hostile.py", "test_cohort.py", "test_assignments.py",
-                 "test_browser_first_hour.py", "test_cohort_term.py", "test_postgres_gradebook.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_ISOLATED, ignore_errors=True)
 
